@@ -1,0 +1,81 @@
+// The daemon's configuration, typed and validated. Loaded from /etc/kamgw/kamgw.toml plus
+// the drop-ins in /etc/kamgw/conf.d/*.toml by load_config() (config_loader.hpp).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kamgw/config.hpp"
+#include "kamgw/reading.hpp"
+#include "kamgw/transport.hpp"
+
+namespace kamgw::config {
+
+// Where a value came from, for error messages: "file:line:column".
+struct SourcePosition {
+    std::string file;
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+    [[nodiscard]] std::string to_string() const {
+        return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+    }
+};
+
+struct GatewayConfig {
+    std::string id;                                  // defaults to the host name
+    std::string log_level = "info";                  // trace|debug|info|warn|error
+    std::vector<std::filesystem::path> plugin_dirs;  // empty: the built-in default
+    std::filesystem::path state_dir = "/var/lib/kamgw";
+    std::string metrics_listen;                              // "127.0.0.1:9780" or empty for none
+    std::chrono::milliseconds shutdown_timeout{5000};        // how long lanes may drain on SIGTERM
+    std::chrono::milliseconds read_now_min_interval{60000};  // battery guard for on-demand reads
+};
+
+// A register to read and how often (per-register cadence; zero means the meter's interval).
+struct RegisterSchedule {
+    RegisterInfo info;  // resolved from a key or a number
+    std::chrono::milliseconds every{0};
+};
+
+struct MeterConfig {
+    std::string name;
+    std::string url;
+    Endpoint endpoint;  // the url taken apart
+    LineSettings line;  // baud, parity, data_bits, stop_bits
+    std::chrono::milliseconds interval{std::chrono::hours(1)};
+    bool align = false;                                 // read at the top of each interval (wall clock)
+    std::chrono::milliseconds timeout{2000};            // first byte of an answer
+    std::chrono::milliseconds inter_byte_timeout{300};  // gap allowed inside an answer
+    std::uint8_t address = 0x3F;
+    std::string model;                        // overrides the model name derived from GetType
+    std::vector<RegisterSchedule> registers;  // the catalogue defaults when not configured
+    std::string line_group;   // meters sharing a line are jittered apart; default: the url's host:port or path
+    SourcePosition position;  // where the [[meter]] table starts
+};
+
+struct SinkConfig {
+    std::string type;     // the plugin name, e.g. "csv"
+    std::string name;     // instance name, defaults to type (+ ".N" when repeated)
+    ConfigTable options;  // the plugin's own keys, validated against its schema
+    // Lane settings (core keys every sink accepts).
+    std::uint32_t batch_size = 0;                             // 0: the plugin's default
+    std::optional<std::chrono::milliseconds> flush_interval;  // unset: the plugin's default
+    std::uint32_t queue_max_batches = 10000;
+    std::uint64_t queue_max_bytes = 64ull * 1024 * 1024;
+    std::chrono::milliseconds retry_initial{1000};
+    std::chrono::milliseconds retry_max{300000};
+    SourcePosition position;
+};
+
+struct Config {
+    std::vector<std::filesystem::path> files;  // main file first, then drop-ins in order
+    GatewayConfig gateway;
+    std::vector<MeterConfig> meters;
+    std::vector<SinkConfig> sinks;
+};
+
+}  // namespace kamgw::config

@@ -1,0 +1,214 @@
+// Home Assistant's rules for sensors: which units each device class accepts, which state
+// classes go with it, and how a meter unit is spelt for Home Assistant.
+//
+// Home Assistant refuses a whole MQTT entity whose unit does not fit its device class, and
+// the energy dashboard flags REST states that break the same rules. Every Home Assistant
+// sink asks `ha_presentation()` and so can never publish a combination Home Assistant refuses.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "kamgw/register_info.hpp"
+#include "kamgw/units.hpp"
+
+namespace kamgw {
+
+constexpr std::string_view ha_device_class_name(HaDeviceClass c) {
+    switch (c) {
+        case HaDeviceClass::energy:
+            return "energy";
+        case HaDeviceClass::volume:
+            return "volume";
+        case HaDeviceClass::water:
+            return "water";
+        case HaDeviceClass::gas:
+            return "gas";
+        case HaDeviceClass::volume_flow_rate:
+            return "volume_flow_rate";
+        case HaDeviceClass::power:
+            return "power";
+        case HaDeviceClass::temperature:
+            return "temperature";
+        case HaDeviceClass::duration:
+            return "duration";
+        case HaDeviceClass::pressure:
+            return "pressure";
+        case HaDeviceClass::timestamp:
+            return "timestamp";
+        case HaDeviceClass::none:
+            break;
+    }
+    return "";
+}
+
+constexpr std::string_view ha_state_class_name(HaStateClass c) {
+    switch (c) {
+        case HaStateClass::measurement:
+            return "measurement";
+        case HaStateClass::total:
+            return "total";
+        case HaStateClass::total_increasing:
+            return "total_increasing";
+        case HaStateClass::none:
+            break;
+    }
+    return "";
+}
+
+constexpr std::string_view ha_entity_category_name(HaEntityCategory c) {
+    switch (c) {
+        case HaEntityCategory::diagnostic:
+            return "diagnostic";
+        case HaEntityCategory::config:
+            return "config";
+        case HaEntityCategory::none:
+            break;
+    }
+    return "";
+}
+
+// A meter unit spelt the way Home Assistant's unit enums spell it, or nullopt when Home
+// Assistant has no such unit (then the entity gets no device class, only the meter's symbol).
+constexpr std::optional<std::string_view> ha_unit(Unit u) {
+    switch (u) {
+        case Unit::Wh:
+            return "Wh";
+        case Unit::kWh:
+            return "kWh";
+        case Unit::MWh:
+            return "MWh";
+        case Unit::GWh:
+            return "GWh";
+        case Unit::J:
+            return "J";
+        case Unit::kJ:
+            return "kJ";
+        case Unit::MJ:
+            return "MJ";
+        case Unit::GJ:
+            return "GJ";
+        case Unit::cal:
+            return "cal";
+        case Unit::kcal:
+            return "kcal";
+        case Unit::Mcal:
+            return "Mcal";
+        case Unit::Gcal:
+            return "Gcal";
+        case Unit::kW:
+        case Unit::kW_21:
+            return "kW";
+        case Unit::MW:
+            return "MW";
+        case Unit::GW:
+            return "GW";
+        case Unit::celsius:
+            return "°C";
+        case Unit::kelvin:
+            return "K";
+        case Unit::litre:
+            return "L";
+        case Unit::cubic_metre:
+            return "m³";
+        case Unit::litre_per_hour:
+            return "L/h";  // the meter says "l/h"; HA only knows "L/h"
+        case Unit::cubic_metre_per_hour:
+            return "m³/h";
+        case Unit::hour:
+            return "h";
+        case Unit::minute:
+            return "min";
+        case Unit::second:
+            return "s";
+        case Unit::millisecond:
+            return "ms";
+        case Unit::day:
+            return "d";
+        case Unit::bar:
+            return "bar";
+        default:
+            return std::nullopt;
+    }
+}
+
+struct HaDeviceClassRule {
+    HaDeviceClass device_class;
+    std::array<HaStateClass, 3> state_classes;  // allowed; HaStateClass::none pads the list
+    std::array<std::string_view, 14> units;     // allowed; empty views pad the list
+};
+
+// Home Assistant's DEVICE_CLASS_UNITS and DEVICE_CLASS_STATE_CLASSES, for the classes kamgw uses.
+inline constexpr std::array<HaDeviceClassRule, 9> ha_device_class_rules = {{
+    {HaDeviceClass::energy,
+     {HaStateClass::total, HaStateClass::total_increasing},
+     {"J", "kJ", "MJ", "GJ", "mWh", "Wh", "kWh", "MWh", "GWh", "TWh", "cal", "kcal", "Mcal", "Gcal"}},
+    {HaDeviceClass::volume,
+     {HaStateClass::total, HaStateClass::total_increasing},
+     {"L", "mL", "m³", "ft³", "CCF", "gal", "fl. oz."}},
+    {HaDeviceClass::water, {HaStateClass::total, HaStateClass::total_increasing}, {"CCF", "ft³", "m³", "gal", "L"}},
+    {HaDeviceClass::gas, {HaStateClass::total, HaStateClass::total_increasing}, {"CCF", "ft³", "m³", "L"}},
+    {HaDeviceClass::volume_flow_rate,
+     {HaStateClass::measurement},
+     {"m³/h", "m³/min", "m³/s", "ft³/min", "L/h", "L/min", "L/s", "gal/h", "gal/min", "gal/d", "mL/s"}},
+    {HaDeviceClass::power, {HaStateClass::measurement}, {"mW", "W", "kW", "MW", "GW", "TW"}},
+    {HaDeviceClass::temperature, {HaStateClass::measurement}, {"°C", "°F", "K"}},
+    {HaDeviceClass::duration,
+     {HaStateClass::measurement, HaStateClass::total, HaStateClass::total_increasing},
+     {"d", "h", "min", "s", "ms", "μs"}},
+    {HaDeviceClass::pressure,
+     {HaStateClass::measurement},
+     {"Pa", "hPa", "kPa", "bar", "cbar", "mbar", "mmHg", "inHg", "psi"}},
+}};
+
+// Whether Home Assistant accepts this device class / state class / unit combination.
+// `timestamp` takes no unit and no state class; `none` takes any unit.
+constexpr bool ha_accepts(HaDeviceClass dc, HaStateClass sc, std::string_view unit) {
+    if (dc == HaDeviceClass::none) return true;
+    if (dc == HaDeviceClass::timestamp) return sc == HaStateClass::none && unit.empty();
+    for (const auto& rule : ha_device_class_rules) {
+        if (rule.device_class != dc) continue;
+        const bool unit_ok = std::find(rule.units.begin(), rule.units.end(), unit) != rule.units.end() && !unit.empty();
+        const bool state_ok =
+            sc == HaStateClass::none ||
+            std::find(rule.state_classes.begin(), rule.state_classes.end(), sc) != rule.state_classes.end();
+        return unit_ok && state_ok;
+    }
+    return false;
+}
+
+// How one register is presented to Home Assistant.
+struct HaPresentation {
+    HaDeviceClass device_class = HaDeviceClass::none;
+    HaStateClass state_class = HaStateClass::none;
+    std::string_view unit;  // empty: no unit_of_measurement
+};
+
+// The catalogue's hints checked against the unit the meter actually reported. When the
+// meter's unit does not fit the hinted device class (a heat meter configured for a unit HA
+// lacks, or a temperature difference in K that HA would convert as an absolute temperature),
+// the device class is dropped and the meter's own symbol is kept: the entity still shows,
+// it just is not converted or offered to the energy dashboard.
+constexpr HaPresentation ha_presentation(const HaHints& hints, Unit unit) {
+    HaPresentation p;
+    p.state_class = hints.state_class;
+    if (hints.device_class == HaDeviceClass::timestamp) {
+        p.device_class = HaDeviceClass::timestamp;
+        p.state_class = HaStateClass::none;
+        return p;
+    }
+    const auto mapped = ha_unit(unit);
+    if (mapped)
+        p.unit = *mapped;
+    else
+        p.unit = unit_symbol(unit);
+    if (hints.device_class != HaDeviceClass::none && mapped &&
+        ha_accepts(hints.device_class, hints.state_class, *mapped)) {
+        p.device_class = hints.device_class;
+    }
+    return p;
+}
+
+}  // namespace kamgw

@@ -1,0 +1,63 @@
+// The plugin descriptor and the two symbols every kamgw plugin exports.
+//
+// kamgw loads a plugin in two steps. First it calls `kamgw_plugin_abi()` and compares the
+// number with its own KAMGW_PLUGIN_ABI; a mismatch is refused before anything else in the
+// file is touched. Only then does it call `kamgw_plugin_descriptor()` and use the factory.
+// The ABI number changes whenever any type in these headers changes layout, so a plugin
+// always runs against the headers it was built with.
+//
+//   static constexpr kamgw::ConfigKey keys[] = {{"path", kamgw::ConfigType::path, "", true, "where to write"}};
+//   static const kamgw::PluginDescriptor descriptor = {
+//       .name = "my-sink", .kind = kamgw::PluginKind::sink, .version = "1.0.0",
+//       .summary = "writes readings somewhere", .config = keys,
+//       .make_sink = [] { return std::unique_ptr<kamgw::Sink>(new MySink); }};
+//   KAMGW_PLUGIN(descriptor)
+#pragma once
+
+#include <boost/config.hpp>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "kamgw/config.hpp"
+#include "kamgw/sink.hpp"
+
+// Bump on every layout change of a type in sdk/include/kamgw.
+#define KAMGW_PLUGIN_ABI 1
+
+namespace kamgw {
+
+class Transport;
+struct TransportContext;
+
+enum class PluginKind : std::uint8_t { sink, transport };
+
+constexpr std::string_view plugin_kind_name(PluginKind k) { return k == PluginKind::sink ? "sink" : "transport"; }
+
+// Lane settings a sink suggests; users may override them per [[sink]] table.
+struct LaneDefaults {
+    std::uint32_t batch_size = 1;                 // batches per write()
+    std::chrono::milliseconds flush_interval{0};  // wait this long to fill a batch
+};
+
+struct PluginDescriptor {
+    int abi_version = KAMGW_PLUGIN_ABI;
+    std::string_view name;  // the `type` in [[sink]], or the transport's name
+    PluginKind kind = PluginKind::sink;
+    std::string_view version;
+    std::string_view summary;                       // one line
+    std::span<const ConfigKey> config;              // sink: its [[sink]] keys; transport: its URL query keys
+    std::span<const std::string_view> url_schemes;  // transports: the schemes served, e.g. {"tcp", "socket"}
+    LaneDefaults lane;
+    std::unique_ptr<Sink> (*make_sink)() = nullptr;
+    std::unique_ptr<Transport> (*make_transport)(const TransportContext&) = nullptr;
+};
+
+}  // namespace kamgw
+
+#define KAMGW_PLUGIN(descriptor_object)                                                         \
+    extern "C" BOOST_SYMBOL_EXPORT int kamgw_plugin_abi() { return KAMGW_PLUGIN_ABI; }          \
+    extern "C" BOOST_SYMBOL_EXPORT const ::kamgw::PluginDescriptor* kamgw_plugin_descriptor() { \
+        return &(descriptor_object);                                                            \
+    }
