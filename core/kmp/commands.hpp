@@ -6,6 +6,7 @@
 // status (0x9B/0x9C) are encoded and decoded for logger modules at address 0x7F/0xBF.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -97,6 +98,9 @@ struct EventStatus {
 Frame make_get_event_status(std::uint8_t address = address_logger_top);
 Frame make_clear_event_status(const std::uint8_t masks[8], std::uint8_t address = address_logger_top);
 std::optional<EventStatus> parse_event_status(const Frame& response);
+std::optional<std::array<std::uint8_t, 8>> parse_clear_event_status(const Frame& request);
+// The logger's side (both 0x9B and 0x9C are answered with CID 0x9B and the four status bytes).
+Frame make_event_status_response(const EventStatus& status, std::uint8_t address = address_logger_top);
 
 // Logger commands (0xA0–0xA3).
 struct LogTime {  // YY MM DD hh mm ss, binary
@@ -126,6 +130,12 @@ struct LogResponse {
     std::uint8_t info = 0;  // bit 0 empty, 2 out of range, 3 MaxL reached, 4 end of log
 };
 // `registers` is how many registers each record carries (the request's NRgs).
+std::optional<LogResponse> parse_log_response(const Frame& response, std::size_t registers);
+// Without the request at hand: finds the register count for which the frame's length adds up.
 std::optional<LogResponse> parse_log_response(const Frame& response);
+// The logger's side, for tests and the simulated meter. Every record must carry the same
+// registers (ids, units, NOB) as the first; `cid` is one of 0xA0..0xA3.
+std::optional<Frame> make_log_response(const LogResponse& response, std::uint8_t cid = cid_log_last_present,
+                                       std::uint8_t address = address_logger_top);
 
 }  // namespace kamgw::kmp

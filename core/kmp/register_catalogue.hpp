@@ -27,4 +27,9 @@ std::string register_key(std::uint16_t id);
 // 60, 266, 68, 99, 113, 1001, 1004).
 std::span<const std::uint16_t> default_registers();
 
+// The unit a register usually arrives in (meters differ: E1 may come in GJ, MWh or kWh).
+// For documentation, `kamgw registers` and checks of the Home Assistant hints; a reading
+// always takes its unit from the meter's UNIT byte.
+Unit typical_unit(const RegisterInfo& info);
+
 }  // namespace kamgw::kmp
