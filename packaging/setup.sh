@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Set-up for a fresh Debian bookworm machine, run as root from the source tree:
+#
+#   packaging/setup.sh demo   install build dependencies, build, run kamgw on the simulated meter
+#   packaging/setup.sh test   install build dependencies, build, run every test (what CI runs)
+#   packaging/setup.sh deps   only install the build dependencies
+#   packaging/setup.sh build  only build (release preset, into build/)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh clone in another folder still hits the compiler cache.
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
+
+step() { printf '\n==> %s\n' "$*"; }
+
+install_deps() {
+    step "Installing build dependencies (Debian packages)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -q
+    # shellcheck disable=SC2046
+    $sudo apt-get install -y -q --no-install-recommends $(grep -v '^#' packaging/build-deps.txt)
+}
+
+build_release() {
+    step "Building (release, warnings are errors)"
+    cmake --preset release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+    cmake --build --preset release -j "$(nproc)"
+}
+
+check_format() {
+    step "Checking formatting (clang-format)"
+    local files
+    mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.h' '*.cc' 2>/dev/null || find core plugins sdk tests -name '*.[ch]pp')
+    clang-format --dry-run --Werror "${files[@]}"
+    echo "${#files[@]} files formatted correctly"
+}
+
+run_tests_release() {
+    step "Running the test suite (unit and integration tests against real services)"
+    ctest --test-dir build --output-on-failure --no-tests=error -j 2 --timeout 300
+}
+
+run_tests_sanitized() {
+    step "Building and running the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+    cmake --preset asan -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+    cmake --build --preset asan -j "$(nproc)"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir build-asan --output-on-failure --no-tests=error -j 2 -L unit --timeout 300
+}
+
+run_fuzzers() {
+    step "Fuzzing the KMP receive path (libFuzzer, bounded time)"
+    cmake --preset fuzz -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+    cmake --build --preset fuzz -j "$(nproc)"
+    local fuzzer corpus
+    for fuzzer in build-fuzz/bin/fuzz_*; do
+        [ -x "$fuzzer" ] || continue
+        corpus=$(mktemp -d)
+        cp tests/fuzz/corpus/"$(basename "$fuzzer")"/* "$corpus"/ 2>/dev/null || true
+        "$fuzzer" -max_total_time="${KAMGW_FUZZ_SECONDS:-60}" -print_final_stats=1 "$corpus"
+        rm -rf "$corpus"
+    done
+}
+
+run_package_tests() {
+    if [ -x packaging/test-packages.sh ]; then
+        step "Building, linting, installing and running the Debian packages"
+        packaging/test-packages.sh
+    fi
+}
+
+case "${1:-}" in
+deps) install_deps ;;
+build) build_release ;;
+demo)
+    install_deps
+    build_release
+    step "Running kamgw on the simulated meter (etc/demo.toml); Ctrl-C to stop"
+    exec build/bin/kamgw run -c etc/demo.toml
+    ;;
+test)
+    install_deps
+    check_format
+    build_release
+    run_tests_release
+    run_tests_sanitized
+    run_fuzzers
+    run_package_tests
+    step "All tests passed"
+    ;;
+*)
+    sed -n '2,8p' "$0"
+    exit 64
+    ;;
+esac
