@@ -1,0 +1,120 @@
+// Throughput of one lane to a sink that does nothing, and what publish() costs a meter
+// session when a slow sink is attached to the bus.
+#include <benchmark/benchmark.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "core/bus/reading_bus.hpp"
+
+namespace kamgw::bus {
+namespace {
+
+using namespace std::chrono_literals;
+
+ReadingBatch sample_batch(std::uint64_t seq) {
+    ReadingBatch b;
+    b.meter.name = "house";
+    b.meter.serial = "12345678";
+    b.meter.model = "MULTICAL 403";
+    const char* keys[] = {"heat_energy", "volume", "t_forward", "t_return", "flow", "power", "hour_counter", "info"};
+    for (std::uint16_t i = 0; i < 8; ++i) {
+        Reading r;
+        r.register_id = static_cast<std::uint16_t>(0x3C + i);
+        r.key = keys[i];
+        r.name = "A register with a human name";
+        r.value.mantissa = seq * 10 + i;
+        r.value.exponent = -2;
+        b.requested.push_back(r.register_id);
+        b.readings.push_back(std::move(r));
+    }
+    return b;
+}
+
+class CountingSink final : public Sink {
+public:
+    explicit CountingSink(std::atomic<std::uint64_t>& written) : written_(written) {}
+    void start(SinkHost&) override {}
+    WriteResult write(std::span<const ReadingBatch> batches) override {
+        written_.fetch_add(batches.size(), std::memory_order_release);
+        return WriteResult::ok();
+    }
+
+private:
+    std::atomic<std::uint64_t>& written_;
+};
+
+class SlowSink final : public Sink {
+public:
+    void start(SinkHost&) override {}
+    WriteResult write(std::span<const ReadingBatch>) override {
+        std::this_thread::sleep_for(200ms);
+        return WriteResult::ok();
+    }
+};
+
+config::SinkConfig lane_config(const std::string& name, std::uint32_t batch_size) {
+    config::SinkConfig c;
+    c.type = name;
+    c.name = name;
+    c.batch_size = batch_size;
+    c.flush_interval = 0ms;
+    c.queue_max_batches = 1'000'000;
+    c.queue_max_bytes = 4ull << 30;
+    return c;
+}
+
+// Batches per second from publish() to a sink's write() returning, for a given batch size.
+void BM_LaneThroughput(benchmark::State& state) {
+    spdlog::set_level(spdlog::level::warn);
+    const auto batch_size = static_cast<std::uint32_t>(state.range(0));
+    std::atomic<std::uint64_t> written{0};
+    ReadingBus bus(HostServices{});
+    bus.add_lane(std::make_unique<CountingSink>(written), lane_config("noop", batch_size), {});
+    bus.start();
+    const ReadingBatch batch = sample_batch(1);
+    constexpr std::uint64_t per_iteration = 1000;
+    std::uint64_t published = 0;
+    for (auto _ : state) {
+        for (std::uint64_t i = 0; i < per_iteration; ++i) bus.publish(batch);
+        published += per_iteration;
+        while (written.load(std::memory_order_acquire) < published) std::this_thread::yield();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(published));
+    state.counters["batches_per_s"] = benchmark::Counter(static_cast<double>(published), benchmark::Counter::kIsRate);
+    bus.stop(10s);
+}
+BENCHMARK(BM_LaneThroughput)->Arg(1)->Arg(16)->Arg(256)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The cost of one publish() to the caller: one fast lane plus one whose sink sleeps 200 ms per
+// write, so its queue keeps growing during the run.
+void BM_PublishWithSlowSink(benchmark::State& state) {
+    spdlog::set_level(spdlog::level::warn);
+    std::atomic<std::uint64_t> written{0};
+    ReadingBus bus(HostServices{});
+    bus.add_lane(std::make_unique<SlowSink>(), lane_config("slow", 1), {});
+    bus.add_lane(std::make_unique<CountingSink>(written), lane_config("fast", 64), {});
+    bus.start();
+    const ReadingBatch batch = sample_batch(1);
+    for (auto _ : state) bus.publish(batch);
+    state.SetItemsProcessed(state.iterations());
+    bus.stop(0ms);
+}
+BENCHMARK(BM_PublishWithSlowSink)->UseRealTime()->Unit(benchmark::kNanosecond);
+
+// The copy a lane makes of each batch, measured alone for comparison.
+void BM_CopyBatch(benchmark::State& state) {
+    const ReadingBatch batch = sample_batch(1);
+    for (auto _ : state) {
+        ReadingBatch copy = batch;
+        benchmark::DoNotOptimize(copy);
+    }
+}
+BENCHMARK(BM_CopyBatch)->Unit(benchmark::kNanosecond);
+
+}  // namespace
+}  // namespace kamgw::bus
+
+BENCHMARK_MAIN();

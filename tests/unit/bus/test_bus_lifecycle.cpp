@@ -1,0 +1,179 @@
+// Statuses, idle ticks, reopen and shutdown: what reaches the sink, and on which thread.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/bus/lane.hpp"
+#include "core/bus/reading_bus.hpp"
+#include "tests/unit/bus/recording_sink.hpp"
+
+namespace kamgw::bus {
+namespace {
+
+using namespace std::chrono_literals;
+using test::make_batch;
+using test::make_status;
+using test::recording_sink;
+using test::sink_config;
+using test::SinkRecord;
+
+TEST(BusLifecycle, StatusesCoalesceToTheLatestPerMeter) {
+    auto rec = std::make_shared<SinkRecord>();
+    ReadingBus bus(HostServices{});
+    bus.add_lane(recording_sink(rec), sink_config("rec", 1, 0ms), {});
+    bus.start();
+    rec->close_gate();
+    bus.publish(make_batch(0));
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.inside_write; }));  // the lane is busy
+    bus.publish_status(make_status("house", MeterHealth::starting));
+    bus.publish_status(make_status("house", MeterHealth::no_answer, "check the IR head"));
+    bus.publish_status(make_status("garage", MeterHealth::link_down));
+    bus.publish_status(make_status("house", MeterHealth::ok));
+    rec->open_gate();
+
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.statuses.size() >= 2; }));
+    ASSERT_TRUE(bus.stop(5s).complete());
+    const auto statuses = rec->read([](const SinkRecord& r) { return r.statuses; });
+    ASSERT_EQ(statuses.size(), 2u);
+    std::map<std::string, MeterHealth> got;
+    for (const auto& s : statuses) got[s.meter.name] = s.health;
+    EXPECT_EQ(got["house"], MeterHealth::ok);
+    EXPECT_EQ(got["garage"], MeterHealth::link_down);
+}
+
+TEST(BusLifecycle, EveryCallReachesTheSinkOnItsOwnLaneThread) {
+    auto a = std::make_shared<SinkRecord>(), b = std::make_shared<SinkRecord>();
+    ReadingBus bus(HostServices{});
+    bus.add_lane(recording_sink(a), sink_config("a", 1, 0ms), {});
+    bus.add_lane(recording_sink(b), sink_config("b", 1, 0ms), {});
+    bus.start();
+    bus.publish(make_batch(0));
+    bus.publish_status(make_status("house", MeterHealth::ok));
+    bus.reopen();
+    ASSERT_TRUE(a->wait([](const SinkRecord& r) { return r.reopens == 1 && r.written.size() == 1; }));
+    ASSERT_TRUE(b->wait([](const SinkRecord& r) { return r.reopens == 1 && r.written.size() == 1; }));
+    bus.stop(5s);
+
+    const auto threads_a = a->read([](const SinkRecord& r) { return r.threads; });
+    const auto threads_b = b->read([](const SinkRecord& r) { return r.threads; });
+    ASSERT_EQ(threads_a.size(), 1u) << "start, write, status, reopen and stop all on one thread";
+    ASSERT_EQ(threads_b.size(), 1u);
+    EXPECT_NE(*threads_a.begin(), *threads_b.begin());
+    EXPECT_EQ(threads_a.count(std::this_thread::get_id()), 0u);
+    EXPECT_EQ(a->read([](const SinkRecord& r) { return r.stops; }), 1);
+    EXPECT_EQ(a->read([](const SinkRecord& r) { return r.destroyed; }), 1);
+}
+
+TEST(BusLifecycle, IdleTicksAboutOnceASecondWhenNothingHappens) {
+    auto rec = std::make_shared<SinkRecord>();
+    ReadingBus bus(HostServices{});
+    bus.add_lane(recording_sink(rec), sink_config("rec", 1, 0ms), {});
+    const auto started = std::chrono::steady_clock::now();
+    bus.start();
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.idles >= 2; }, 20s));
+    // Two ticks need at least two idle intervals.
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 2s);
+}
+
+TEST(BusLifecycle, StopDrainsWhatIsQueuedWithinTheTimeout) {
+    auto rec = std::make_shared<SinkRecord>();
+    ReadingBus bus(HostServices{});
+    // An hour-long flush interval: only the drain can write these.
+    bus.add_lane(recording_sink(rec), sink_config("rec", 2, std::chrono::hours(1)), {});
+    bus.start();
+    for (std::uint64_t i = 0; i < 5; ++i) bus.publish(make_batch(i));
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.written.size() == 4; }));
+    const DrainReport report = bus.stop(10s);
+    EXPECT_TRUE(report.complete());
+    ASSERT_EQ(report.lanes.size(), 1u);
+    EXPECT_FALSE(report.lanes[0].abandoned);
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.written; }), (std::vector<std::uint64_t>{0, 1, 2, 3, 4}));
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.stops; }), 1);
+    EXPECT_EQ(bus.stats().at(0).state, LaneState::stopped);
+
+    bus.publish(make_batch(9));  // after stop: refused and counted
+    EXPECT_EQ(bus.stats().at(0).dropped, 1u);
+    EXPECT_EQ(rec->written_count(), 5u);
+}
+
+TEST(BusLifecycle, StopReportsWhatADownSinkCouldNotTakeBeforeTheDeadline) {
+    auto rec = std::make_shared<SinkRecord>();
+    rec->answer = [](std::size_t, std::span<const ReadingBatch>) { return WriteResult::retry("hub down"); };
+    auto cfg = sink_config("rec", 2, 0ms);
+    cfg.retry_initial = 20ms;
+    cfg.retry_max = 50ms;
+    ReadingBus bus(HostServices{});
+    bus.add_lane(recording_sink(rec), cfg, {});
+    bus.start();
+    for (std::uint64_t i = 0; i < 5; ++i) bus.publish(make_batch(i));
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.write_sizes.size() >= 2; }));
+
+    const auto before = std::chrono::steady_clock::now();
+    const DrainReport report = bus.stop(300ms);
+    const auto took = std::chrono::steady_clock::now() - before;
+    ASSERT_EQ(report.lanes.size(), 1u);
+    EXPECT_EQ(report.lanes[0].undelivered_batches, 5u);
+    EXPECT_GT(report.lanes[0].undelivered_bytes, 0u);
+    EXPECT_FALSE(report.lanes[0].abandoned);
+    EXPECT_EQ(report.undelivered_batches(), 5u);
+    EXPECT_GE(took, 300ms) << "the lane kept trying until the deadline";
+    EXPECT_LT(took, 300ms + ReadingBus::call_grace);
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.stops; }), 1);
+    EXPECT_EQ(bus.stats().at(0).dropped, 5u);
+}
+
+TEST(BusLifecycle, ASinkHungInWriteIsLeftBehindAfterTheGracePeriod) {
+    auto rec = std::make_shared<SinkRecord>();
+    LaneSettings settings;
+    settings.name = "hung";
+    settings.type = "recording";
+    auto lane = std::make_shared<Lane>(recording_sink(rec), settings, std::make_shared<HostServices>(), ConfigTable{});
+    lane->start();
+    rec->close_gate();
+    lane->publish(make_batch(0));
+    lane->publish(make_batch(1));
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.inside_write; }));
+
+    const auto now = std::chrono::steady_clock::now();
+    lane->begin_stop(now);
+    const LaneDrain report = lane->finish_stop(now + 200ms);
+    EXPECT_TRUE(report.abandoned);
+    EXPECT_EQ(report.undelivered_batches, 2u);  // one in flight, one queued
+
+    // Once the sink returns, the abandoned thread finishes on its own: stop, then destroy.
+    std::weak_ptr<Lane> weak = lane;
+    lane.reset();
+    rec->open_gate();
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.destroyed == 1; }));
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.stops; }), 1);
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return weak.expired(); }, 20s));
+}
+
+TEST(BusLifecycle, StopWithoutStartReportsTheQueueAndNeverTouchesTheSink) {
+    auto rec = std::make_shared<SinkRecord>();
+    auto bus = std::make_unique<ReadingBus>(HostServices{});
+    bus->add_lane(recording_sink(rec), sink_config("rec", 1, 0ms), {});
+    bus->publish(make_batch(0));
+    const DrainReport report = bus->stop(1s);
+    EXPECT_EQ(report.undelivered_batches(), 1u);
+    bus.reset();
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.starts + r.stops; }), 0);
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.destroyed; }), 1);
+}
+
+TEST(BusLifecycle, DestroyingARunningBusStopsItsLanes) {
+    auto rec = std::make_shared<SinkRecord>();
+    {
+        ReadingBus bus(HostServices{});
+        bus.add_lane(recording_sink(rec), sink_config("rec", 1, 0ms), {});
+        bus.start();
+        bus.publish(make_batch(0));
+        ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.written.size() == 1; }));
+    }
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.stops; }), 1);
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.destroyed; }), 1);
+}
+
+}  // namespace
+}  // namespace kamgw::bus
