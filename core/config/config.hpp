@@ -44,8 +44,9 @@ struct RegisterSchedule {
 struct MeterConfig {
     std::string name;
     std::string url;
-    Endpoint endpoint;  // the url taken apart
-    LineSettings line;  // baud, parity, data_bits, stop_bits
+    Endpoint endpoint;              // the url taken apart
+    ConfigTable transport_options;  // the url's query, validated against the transport plugin's schema
+    LineSettings line;              // baud, parity, data_bits, stop_bits
     std::chrono::milliseconds interval{std::chrono::hours(1)};
     bool align = false;                                 // read at the top of each interval (wall clock)
     std::chrono::milliseconds timeout{2000};            // first byte of an answer

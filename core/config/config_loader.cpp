@@ -1,0 +1,177 @@
+#include "core/config/config_loader.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/config/load_state.hpp"
+#include "core/config/suggest.hpp"
+
+namespace kamgw::config {
+namespace detail {
+
+SourcePosition Document::position(const toml::source_region& region) const {
+    if (region.begin.line == 0) return start();
+    return {region.path && !region.path->empty() ? *region.path : source, region.begin.line, region.begin.column};
+}
+
+ValidateOptions Document::validate_options(const LoadState& state, const toml::node& table) const {
+    ValidateOptions options;
+    options.base_dir = base_dir;
+    options.credentials_dir = state.credentials_dir;
+    options.fallback = position(table.source());
+    return options;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::Document;
+using detail::LoadState;
+
+constexpr std::array<std::string_view, 3> top_level_keys = {"gateway", "meter", "sink"};
+
+std::string host_name() {
+    std::array<char, 256> buffer{};
+    if (::gethostname(buffer.data(), buffer.size() - 1) != 0) return "kamgw";
+    std::string name(buffer.data());
+    // The short name: "boiler.example.org" -> "boiler" (the id appears in MQTT topics).
+    if (const auto dot = name.find('.'); dot != std::string::npos) name.resize(dot);
+    return name.empty() ? "kamgw" : name;
+}
+
+std::optional<std::filesystem::path> credentials_dir(const LoadOptions& options) {
+    if (options.credentials_dir) return options.credentials_dir;
+    if (const char* env = std::getenv("CREDENTIALS_DIRECTORY"); env && *env) return std::filesystem::path(env);
+    return std::nullopt;
+}
+
+// A table array ([[meter]]) whose elements go to `load`; anything else is an issue.
+template <typename Load>
+void load_table_array(LoadState& state, const Document& doc, std::string_view name, const toml::node& node, Load load) {
+    const toml::array* array = node.as_array();
+    if (!array) {
+        state.issues.push_back({doc.position(node.source()), std::string(name),
+                                "must be an array of tables, written [[" + std::string(name) + "]]",
+                                "[[" + std::string(name) + "]] tables"});
+        return;
+    }
+    for (const toml::node& element : *array) {
+        if (const toml::table* table = element.as_table()) {
+            load(state, doc, *table);
+        } else {
+            state.issues.push_back({doc.position(element.source()), std::string(name),
+                                    "each entry must be a table, written [[" + std::string(name) + "]]",
+                                    "[[" + std::string(name) + "]] tables"});
+        }
+    }
+}
+
+void load_document(LoadState& state, const Document& doc) {
+    for (auto&& [key, node] : doc.root) {
+        const std::string_view name = key.str();
+        if (name == "gateway") {
+            if (const toml::table* table = node.as_table()) {
+                detail::load_gateway(state, doc, *table);
+            } else {
+                state.issues.push_back({doc.position(node.source()), "gateway", "must be a table, written [gateway]",
+                                        "a [gateway] table"});
+            }
+        } else if (name == "meter") {
+            load_table_array(state, doc, "meter", node, detail::load_meter);
+        } else if (name == "sink") {
+            load_table_array(state, doc, "sink", node, detail::load_sink);
+        } else {
+            std::vector<std::string> accepted(top_level_keys.begin(), top_level_keys.end());
+            std::string message = "unknown top-level key '" + std::string(name) + "'";
+            if (auto near = close_matches(name, accepted, 1); !near.empty())
+                message += " (did you mean '" + near.front() + "'?)";
+            state.issues.push_back(
+                {doc.position(key.source()), std::string(name), std::move(message), "[gateway], [[meter]], [[sink]]"});
+        }
+    }
+}
+
+// Parses and loads one document; a syntax error becomes an issue and the document is skipped.
+void load_text(LoadState& state, std::string_view text, const std::string& source,
+               const std::filesystem::path& base_dir) {
+    try {
+        const toml::table root = toml::parse(text, std::string_view{source});
+        load_document(state, Document{root, source, base_dir});
+    } catch (const toml::parse_error& error) {
+        const auto& begin = error.source().begin;
+        state.issues.push_back(
+            {{source, begin.line, begin.column}, "", "TOML syntax error: " + std::string(error.description()), ""});
+    }
+}
+
+std::optional<std::string> read_text(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) return std::nullopt;
+    return std::move(buffer).str();
+}
+
+Config finish_or_throw(LoadState& state, const LoadOptions& options) {
+    detail::finish(state, options.default_gateway_id.empty() ? host_name() : options.default_gateway_id);
+    if (!state.issues.empty()) throw ConfigErrors(std::move(state.issues));
+    return std::move(state.config);
+}
+
+}  // namespace
+
+std::vector<std::filesystem::path> dropin_files(const std::filesystem::path& main_file, const LoadOptions& options) {
+    std::vector<std::filesystem::path> files;
+    if (!options.read_dropins) return files;
+    const std::filesystem::path dir = options.dropin_dir ? *options.dropin_dir : main_file.parent_path() / "conf.d";
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) return files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        // Dotfiles are editor backups and package-manager leftovers, not drop-ins.
+        if (name.empty() || name.front() == '.' || entry.path().extension() != ".toml") continue;
+        if (!entry.is_regular_file(ec)) continue;
+        files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end(),
+              [](const auto& a, const auto& b) { return a.filename().string() < b.filename().string(); });
+    return files;
+}
+
+Config load_config(const std::filesystem::path& main_file, const PluginSchemas& plugins, const LoadOptions& options) {
+    LoadState state{plugins, credentials_dir(options), {}, {}, {}, {}, {}};
+    std::vector<std::filesystem::path> files{main_file};
+    for (auto& dropin : dropin_files(main_file, options)) files.push_back(std::move(dropin));
+    for (const std::filesystem::path& file : files) {
+        state.config.files.push_back(file);
+        const auto text = read_text(file);
+        if (!text) {
+            std::error_code ec;
+            const bool exists = std::filesystem::exists(file, ec);
+            state.issues.push_back({{file.string(), 1, 1},
+                                    "",
+                                    exists ? "cannot read the configuration file (permission denied?)"
+                                           : "the configuration file does not exist",
+                                    ""});
+            continue;
+        }
+        load_text(state, *text, file.string(), file.parent_path());
+    }
+    return finish_or_throw(state, options);
+}
+
+Config load_config_text(std::string_view text, std::string source_name, const PluginSchemas& plugins,
+                        const LoadOptions& options) {
+    LoadState state{plugins, credentials_dir(options), {}, {}, {}, {}, {}};
+    load_text(state, text, source_name, std::filesystem::current_path());
+    return finish_or_throw(state, options);
+}
+
+}  // namespace kamgw::config

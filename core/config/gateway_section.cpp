@@ -1,0 +1,75 @@
+// [gateway]: later files override single keys, so values are merged key by key and the
+// defaults live in GatewayConfig itself rather than being re-applied per file.
+#include <algorithm>
+#include <cctype>
+
+#include "core/config/core_schemas.hpp"
+#include "core/config/load_state.hpp"
+
+namespace kamgw::config::detail {
+namespace {
+
+bool valid_gateway_id(std::string_view id) {
+    // The id is one MQTT topic level: no '/', '+', '#', no spaces.
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+}
+
+bool valid_listen(std::string_view text) {
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    const std::string_view port = text.substr(colon + 1);
+    if (port.empty() || port.size() > 5) return false;
+    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+    const unsigned long value = std::stoul(std::string(port));
+    return value <= 65535;
+}
+
+SourcePosition value_position(const Document& doc, const toml::table& table, std::string_view key) {
+    const toml::node* node = table.get(key);
+    return node ? doc.position(node->source()) : doc.position(table.source());
+}
+
+}  // namespace
+
+void load_gateway(LoadState& state, const Document& doc, const toml::table& table) {
+    ValidateOptions options = doc.validate_options(state, table);
+    options.apply_defaults = false;
+    const ConfigTable values = validate_table(table, gateway_schema(), "gateway", state.issues, options);
+    GatewayConfig& gw = state.config.gateway;
+    if (values.has("id")) {
+        const std::string& id = values.get_string("id");
+        if (valid_gateway_id(id)) {
+            gw.id = id;
+        } else {
+            state.issues.push_back({value_position(doc, table, "id"), "gateway.id",
+                                    "\"" + id + "\" cannot be an MQTT topic level",
+                                    "letters, digits, '_', '-' and '.'"});
+        }
+    }
+    if (values.has("log_level")) gw.log_level = values.get_string("log_level");
+    if (values.has("plugin_dirs")) {
+        gw.plugin_dirs.clear();
+        for (const std::string& dir : values.get_list("plugin_dirs")) {
+            std::filesystem::path path(dir);
+            if (path.is_relative()) path = doc.base_dir / path;
+            gw.plugin_dirs.push_back(path.lexically_normal());
+        }
+    }
+    if (values.has("state_dir")) gw.state_dir = values.get_string("state_dir");
+    if (values.has("metrics_listen")) {
+        const std::string& listen = values.get_string("metrics_listen");
+        if (listen.empty() || valid_listen(listen)) {
+            gw.metrics_listen = listen;
+        } else {
+            state.issues.push_back({value_position(doc, table, "metrics_listen"), "gateway.metrics_listen",
+                                    "\"" + listen + "\" is not host:port",
+                                    "\"127.0.0.1:9780\", \"[::1]:9780\", or \"\" for no metrics endpoint"});
+        }
+    }
+    if (values.has("shutdown_timeout")) gw.shutdown_timeout = values.get_duration("shutdown_timeout");
+    if (values.has("read_now_min_interval")) gw.read_now_min_interval = values.get_duration("read_now_min_interval");
+}
+
+}  // namespace kamgw::config::detail
