@@ -40,7 +40,12 @@ std::vector<std::string> close_matches(std::string_view word, const std::vector<
     for (const std::string& candidate : candidates) {
         const std::string c = lower(candidate);
         std::size_t score = edit_distance(w, c);
-        const bool contains = w.size() >= 3 && (c.find(w) != std::string::npos || w.find(c) != std::string::npos);
+        // A long shared prefix catches other endings of the same word ("retry" / "retries").
+        std::size_t prefix = 0;
+        while (prefix < w.size() && prefix < c.size() && w[prefix] == c[prefix]) ++prefix;
+        const bool shares_stem = prefix >= 3 && prefix * 3 >= std::min(w.size(), c.size()) * 2;
+        const bool contains =
+            shares_stem || (w.size() >= 3 && (c.find(w) != std::string::npos || w.find(c) != std::string::npos));
         if (score > limit && !contains) continue;
         if (contains) score = std::min(score, limit);
         scored.emplace_back(score, candidate);
