@@ -249,8 +249,8 @@ std::string frame_to_json(std::span<const std::uint8_t> wire, const DecodeTextOp
     switch (parsed->error) {
         case FrameError::none:
             if (options.expected_address && *options.expected_address != f.address)
-                error = "address " + std::to_string(f.address) + " is not the expected " +
-                        std::to_string(*options.expected_address);
+                error = "address " + to_hex(std::span(&f.address, 1)) + " is not the expected " +
+                        to_hex(std::span(&*options.expected_address, 1));
             else
                 error = describe_command(f, o);
             break;
