@@ -249,7 +249,7 @@ std::string frame_to_json(std::span<const std::uint8_t> wire, const DecodeTextOp
     switch (parsed->error) {
         case FrameError::none:
             if (options.expected_address && *options.expected_address != f.address)
-                error = "address " + to_hex(std::span(&f.address, 1)) + " is not the expected " +
+                error = "address 0x" + to_hex(std::span(&f.address, 1)) + " is not the expected 0x" +
                         to_hex(std::span(&*options.expected_address, 1));
             else
                 error = describe_command(f, o);
