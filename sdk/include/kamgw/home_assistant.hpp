@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 
@@ -68,6 +69,25 @@ constexpr std::string_view ha_entity_category_name(HaEntityCategory c) {
             break;
     }
     return "";
+}
+
+// The reverse of ha_device_class_name(): nullopt for a name kamgw does not know (which
+// includes "", i.e. no device class). Used by validators that read back a built payload.
+constexpr std::optional<HaDeviceClass> ha_device_class_from_name(std::string_view name) {
+    for (auto c : {HaDeviceClass::energy, HaDeviceClass::volume, HaDeviceClass::water, HaDeviceClass::gas,
+                   HaDeviceClass::volume_flow_rate, HaDeviceClass::power, HaDeviceClass::temperature,
+                   HaDeviceClass::duration, HaDeviceClass::pressure, HaDeviceClass::timestamp}) {
+        if (ha_device_class_name(c) == name) return c;
+    }
+    return std::nullopt;
+}
+
+// The reverse of ha_state_class_name(); nullopt for an unknown name or "".
+constexpr std::optional<HaStateClass> ha_state_class_from_name(std::string_view name) {
+    for (auto c : {HaStateClass::measurement, HaStateClass::total, HaStateClass::total_increasing}) {
+        if (ha_state_class_name(c) == name) return c;
+    }
+    return std::nullopt;
 }
 
 // A meter unit spelt the way Home Assistant's unit enums spell it, or nullopt when Home

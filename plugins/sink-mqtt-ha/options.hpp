@@ -1,0 +1,68 @@
+// The mqtt-ha sink's settings, read from its validated [[sink]] table.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "kamgw/config.hpp"
+
+namespace kamgw::mqtt_ha {
+
+// Which Home Assistant generation the discovery payloads are written for. Older releases
+// reject keys and enum values that newer ones need (home-assistant.md §1.3-1.4).
+enum class HaCompat : std::uint8_t {
+    minimal,   // before 2023: no origin, no serial_number, no display precision, object_id
+    modern,    // 2023.9 and later: origin, serial_number, display precision, object_id
+    v2025_10,  // 2025.10 and later: default_entity_id instead of the deprecated object_id
+};
+
+enum class DiscoveryMode : std::uint8_t {
+    entity,  // one retained config per entity: works on every Home Assistant release
+    device,  // one retained config per device with `components` (Home Assistant 2024.11+)
+};
+
+struct BrokerAddress {
+    std::string host;
+    std::uint16_t port = 1883;
+    bool tls = false;
+};
+
+// Parses "mqtt://host[:port]" or "mqtts://host[:port]"; throws ConfigError with the reason.
+BrokerAddress parse_broker_url(const std::string& url);
+
+struct Options {
+    BrokerAddress broker;
+    std::string url;  // as configured, for log lines
+    std::string username;
+    std::string password;
+    std::string client_id;
+    std::chrono::seconds keepalive{60};
+    int qos = 1;
+    bool retain = true;
+    std::string ca_file, cert_file, key_file;
+    bool tls_verify = true;
+    std::string discovery_prefix = "homeassistant";
+    std::string base_topic;
+    std::string status_topic = "homeassistant/status";
+    DiscoveryMode discovery = DiscoveryMode::entity;
+    HaCompat compat = HaCompat::v2025_10;
+    bool gas_companion = false;
+    std::string support_url;
+    std::chrono::milliseconds publish_timeout{10000};
+};
+
+// The sink's config table for the plugin descriptor (one table drives validation, docs, sample).
+std::span<const ConfigKey> config_keys();
+
+// Reads the options; defaults that depend on the gateway id are filled in here. Keys the
+// host did not default are defaulted again, so a bare table works too. Throws ConfigError.
+Options options_from_config(const ConfigTable& table, const std::string& gateway_id);
+
+// A gateway id made safe for MQTT topics: '/', '+', '#' and control characters become '_'.
+std::string topic_safe(std::string_view text);
+// A string made of [a-zA-Z0-9_-] only (Home Assistant discovery node and object ids).
+std::string id_safe(std::string_view text);
+
+}  // namespace kamgw::mqtt_ha

@@ -1,0 +1,21 @@
+// The mqtt-ha plugin's descriptor: Home Assistant over MQTT discovery.
+#include "kamgw/plugin.hpp"
+#include "plugins/sink-mqtt-ha/mqtt_ha_sink.hpp"
+
+namespace {
+
+std::unique_ptr<kamgw::Sink> make_mqtt_ha_sink() { return std::make_unique<kamgw::mqtt_ha::MqttHaSink>(); }
+
+const kamgw::PluginDescriptor descriptor = {
+    .name = "mqtt-ha",
+    .kind = kamgw::PluginKind::sink,
+    .version = KAMGW_MQTT_HA_VERSION,
+    .summary = "Home Assistant over MQTT: discovery, JSON states, per-meter availability, a Read now button",
+    .config = kamgw::mqtt_ha::config_keys(),
+    .lane = {.batch_size = 16, .flush_interval = std::chrono::milliseconds(0)},
+    .make_sink = &make_mqtt_ha_sink,
+};
+
+}  // namespace
+
+KAMGW_PLUGIN(descriptor)
