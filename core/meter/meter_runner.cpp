@@ -1,0 +1,334 @@
+#include "core/meter/meter_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/system_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <map>
+#include <mutex>
+#include <random>
+
+#include "core/app/logging.hpp"
+#include "core/kmp/register_catalogue.hpp"
+#include "core/meter/deadline_io.hpp"
+#include "core/meter/schedule.hpp"
+
+namespace kamgw::meter {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+// Meters that share a line (one serial port, one ser2net connection) take turns: each gets a
+// slot (its read offset) and only one of them talks at a time.
+struct LineGroup {
+    std::mutex mutex;
+    std::vector<const void*> members;
+    bool busy = false;
+};
+
+struct LineGroupRegistry {
+    std::mutex mutex;
+    std::map<std::string, std::weak_ptr<LineGroup>> groups;
+};
+
+LineGroupRegistry& line_groups() {
+    static LineGroupRegistry registry;
+    return registry;
+}
+
+std::pair<std::shared_ptr<LineGroup>, std::size_t> join_line_group(const std::string& name, const void* member) {
+    auto& registry = line_groups();
+    std::lock_guard lock(registry.mutex);
+    auto group = registry.groups[name].lock();
+    if (!group) {
+        group = std::make_shared<LineGroup>();
+        registry.groups[name] = group;
+    }
+    std::lock_guard group_lock(group->mutex);
+    group->members.push_back(member);
+    return {group, group->members.size() - 1};
+}
+
+void leave_line_group(const std::shared_ptr<LineGroup>& group, const void* member) {
+    if (!group) return;
+    std::lock_guard lock(group->mutex);
+    std::erase(group->members, member);
+}
+
+std::string line_group_name(const config::MeterConfig& cfg) {
+    if (!cfg.line_group.empty()) return cfg.line_group;
+    const auto& ep = cfg.endpoint;
+    if (!ep.host.empty()) return ep.scheme + "://" + ep.host + (ep.port.empty() ? "" : ":" + ep.port);
+    if (!ep.path.empty()) return ep.path;
+    return cfg.url;
+}
+
+std::string human_duration(milliseconds d) {
+    const auto ms = d.count();
+    if (ms % 86'400'000 == 0 && ms > 0) return std::to_string(ms / 86'400'000) + "d";
+    if (ms % 3'600'000 == 0 && ms > 0) return std::to_string(ms / 3'600'000) + "h";
+    if (ms % 60'000 == 0 && ms > 0) return std::to_string(ms / 60'000) + "min";
+    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+    return std::to_string(ms) + "ms";
+}
+
+}  // namespace
+
+struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
+    State(boost::asio::any_io_executor executor, config::MeterConfig config, TransportFactory factory,
+          RunnerCallbacks cbs, milliseconds min_demand, RunnerTuning t)
+        : ex(boost::asio::make_strand(std::move(executor))),
+          cfg(std::move(config)),
+          callbacks(std::move(cbs)),
+          min_on_demand(min_demand),
+          tuning(t),
+          session(std::make_unique<MeterSession>(ex, cfg, std::move(factory), t.session)),
+          wake(ex),
+          log(app::make_logger("meter " + cfg.name)) {
+        identity = session->identity();
+    }
+
+    boost::asio::any_io_executor ex;
+    config::MeterConfig cfg;
+    RunnerCallbacks callbacks;
+    milliseconds min_on_demand;
+    RunnerTuning tuning;
+    std::unique_ptr<MeterSession> session;  // used on the strand only
+    boost::asio::system_timer wake;         // used on the strand only
+    std::shared_ptr<spdlog::logger> log;
+    std::shared_ptr<LineGroup> group;
+    std::size_t slot = 0;
+
+    std::atomic<bool> stopped{false};
+    mutable std::mutex mutex;  // guards everything below
+    bool started = false;
+    bool on_demand_pending = false;
+    std::optional<TimePoint> last_read;
+    SessionCounters counters;
+    MeterHealth health = MeterHealth::starting;
+    MeterIdentity identity;
+
+    std::vector<RegisterInfo> registers() const {
+        std::vector<RegisterInfo> out;
+        for (const auto& r : cfg.registers) out.push_back(r.info);
+        if (out.empty())
+            for (auto id : kmp::default_registers())
+                if (const auto* info = kmp::find_register(id)) out.push_back(*info);
+        return out;
+    }
+
+    void publish() {
+        std::lock_guard lock(mutex);
+        counters = session->counters();
+        health = session->health();
+        identity = session->identity();
+    }
+
+    boost::asio::awaitable<void> wait_until(TimePoint when) {
+        wake.expires_at(when);
+        boost::system::error_code ec;
+        co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    }
+
+    boost::asio::awaitable<void> acquire_line() {
+        for (;;) {
+            {
+                std::lock_guard lock(group->mutex);
+                if (!group->busy) {
+                    group->busy = true;
+                    co_return;
+                }
+            }
+            co_await sleep_for(50ms);
+        }
+    }
+
+    void release_line() {
+        std::lock_guard lock(group->mutex);
+        group->busy = false;
+    }
+
+    boost::asio::awaitable<void> run();
+};
+
+boost::asio::awaitable<void> MeterRunner::State::run() {
+    auto self = shared_from_this();  // keeps the state alive while the loop runs
+    const TimePoint start = Clock::now();
+    const std::vector<RegisterInfo> infos = registers();
+    std::vector<RegisterTrack> tracks;
+    for (std::size_t i = 0; i < infos.size(); ++i) {
+        milliseconds every = i < cfg.registers.size() ? cfg.registers[i].every : milliseconds(0);
+        if (every.count() <= 0) every = cfg.interval;
+        tracks.push_back(RegisterTrack{infos[i].id, every, std::nullopt});
+    }
+    const milliseconds offset = line_offset(slot, tuning.line_spacing, cfg.interval);
+    std::uint64_t seed = tuning.seed;
+    if (seed == 0) seed = std::random_device{}();
+    Backoff backoff(tuning.backoff_initial, tuning.backoff_max, seed);
+    std::optional<TimePoint> retry_at;
+    std::vector<std::uint16_t> retry_ids;
+
+    log->info("reading {} registers every {}{} from {} (about {:.0f} requests a day{})", infos.size(),
+              human_duration(cfg.interval), cfg.align ? ", aligned to the clock" : "", cfg.url,
+              requests_per_day(tracks),
+              offset.count() > 0 ? ", offset " + human_duration(offset) + " from other meters on this line" : "");
+
+    TimePoint day_started = start;
+    SessionCounters day_base;
+
+    while (!stopped) {
+        const TimePoint now = Clock::now();
+        bool on_demand = false;
+        {
+            std::lock_guard lock(mutex);
+            std::swap(on_demand, on_demand_pending);
+        }
+        std::vector<std::uint16_t> ids;
+        if (on_demand) {
+            for (const auto& t : tracks) ids.push_back(t.id);
+        } else if (retry_at && now >= *retry_at) {
+            ids = retry_ids;
+            retry_at.reset();
+        } else {
+            const PollPlan plan = plan_poll(tracks, cfg.align, offset, start, now, tuning.batch_slack);
+            if (plan.due.empty()) {
+                TimePoint wake_at = plan.next_wake;
+                if (retry_at) wake_at = std::min(wake_at, *retry_at);
+                co_await wait_until(wake_at);
+                continue;
+            }
+            ids = plan.due;
+        }
+
+        std::vector<RegisterInfo> wanted;
+        for (auto& t : tracks) {
+            if (std::find(ids.begin(), ids.end(), t.id) == ids.end()) continue;
+            t.last_read = now;
+            for (const auto& info : infos)
+                if (info.id == t.id) wanted.push_back(info);
+        }
+        {
+            std::lock_guard lock(mutex);
+            last_read = now;
+        }
+        co_await acquire_line();
+        ReadingBatch batch;
+        try {
+            batch = co_await session->poll(std::move(wanted), on_demand);
+        } catch (...) {
+            release_line();
+            throw;
+        }
+        release_line();
+        publish();
+        if (stopped) break;
+
+        if (session->link_failed()) {
+            retry_ids.clear();
+            for (const auto& m : batch.missing)
+                if (m.reason == MissingReason::link_down) retry_ids.push_back(m.register_id);
+            const milliseconds delay = backoff.next();
+            retry_at = Clock::now() + delay;
+            log->info("reconnecting in {} (attempt {})", human_duration(delay), backoff.attempt());
+        } else {
+            backoff.reset();
+            retry_at.reset();
+        }
+
+        if (callbacks.on_batch) callbacks.on_batch(batch);
+        if (callbacks.on_status) callbacks.on_status(session->status());
+
+        const TimePoint after = Clock::now();
+        if (after - day_started >= std::chrono::hours(24)) {
+            const SessionCounters& c = session->counters();
+            log->info("last 24 h: {} polls ({} failed), {} requests to the meter, {} timeouts, {} CRC errors",
+                      c.polls - day_base.polls, c.polls_failed - day_base.polls_failed, c.requests - day_base.requests,
+                      c.timeouts - day_base.timeouts, c.crc_errors - day_base.crc_errors);
+            day_base = c;
+            day_started = after;
+        }
+    }
+    session->close();
+    publish();
+}
+
+MeterRunner::MeterRunner(boost::asio::any_io_executor ex, config::MeterConfig cfg, TransportFactory make_transport,
+                         RunnerCallbacks callbacks, milliseconds min_on_demand_interval, RunnerTuning tuning)
+    : state_(std::make_shared<State>(std::move(ex), std::move(cfg), std::move(make_transport), std::move(callbacks),
+                                     min_on_demand_interval, tuning)) {
+    auto [group, slot] = join_line_group(line_group_name(state_->cfg), state_.get());
+    state_->group = std::move(group);
+    state_->slot = slot;
+}
+
+MeterRunner::~MeterRunner() {
+    stop();
+    leave_line_group(state_->group, state_.get());
+}
+
+void MeterRunner::start() {
+    {
+        std::lock_guard lock(state_->mutex);
+        if (state_->started) return;
+        state_->started = true;
+    }
+    auto state = state_;
+    boost::asio::co_spawn(
+        state->ex, [state]() { return state->run(); },
+        [state](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                state->log->error("the meter loop stopped: {}", ex.what());
+            }
+        });
+}
+
+void MeterRunner::stop() {
+    state_->stopped = true;
+    auto state = state_;
+    boost::asio::post(state->ex, [state] { state->wake.cancel(); });
+}
+
+ReadRequestResult MeterRunner::request_read() {
+    if (state_->stopped) return ReadRequestResult::unknown_meter;
+    {
+        std::lock_guard lock(state_->mutex);
+        const TimePoint now = Clock::now();
+        if (state_->on_demand_pending) return ReadRequestResult::accepted;  // already queued
+        if (!on_demand_allowed(state_->last_read, now, state_->min_on_demand)) return ReadRequestResult::rate_limited;
+        state_->on_demand_pending = true;
+        state_->last_read = now;
+    }
+    auto state = state_;
+    boost::asio::post(state->ex, [state] { state->wake.cancel(); });
+    return ReadRequestResult::accepted;
+}
+
+SessionCounters MeterRunner::counters() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->counters;
+}
+
+MeterHealth MeterRunner::health() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->health;
+}
+
+MeterIdentity MeterRunner::identity() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->identity;
+}
+
+const config::MeterConfig& MeterRunner::config() const { return state_->cfg; }
+
+}  // namespace kamgw::meter

@@ -1,0 +1,447 @@
+#include "core/meter/meter_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <system_error>
+
+#include "core/app/logging.hpp"
+#include "core/kmp/frame.hpp"
+#include "core/kmp/register_catalogue.hpp"
+#include "core/meter/deadline_io.hpp"
+#include "core/meter/meter_types.hpp"
+
+namespace kamgw::meter {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::steady_clock;
+
+// A device that sends at least this many bytes that are neither our echo nor stray zeros,
+// without a single KMP start byte, is talking some other protocol.
+constexpr std::size_t foreign_byte_threshold = 4;
+
+std::string endpoint_text(const config::MeterConfig& cfg) { return cfg.url.empty() ? cfg.endpoint.url : cfg.url; }
+
+std::string reading_key(const RegisterInfo& info) {
+    return info.key.empty() ? kmp::register_key(info.id) : std::string(info.key);
+}
+
+Reading make_reading(const RegisterInfo& info, const kmp::RegisterValue& v, TimePoint now) {
+    Reading r;
+    r.register_id = v.id;
+    r.key = reading_key(info);
+    r.name = info.name.empty() ? r.key : std::string(info.name);
+    r.quantity = info.quantity;
+    r.value = v.value;
+    r.unit = unit_from_code(v.unit_code);
+    r.unit_code = v.unit_code;
+    r.time = now;
+    r.quality = Quality::ok;
+    r.ha = info.ha;
+    return r;
+}
+
+std::string what_of(const std::exception& e) { return e.what(); }
+
+}  // namespace
+
+MeterSession::MeterSession(boost::asio::any_io_executor executor, config::MeterConfig config,
+                           TransportFactory make_transport, SessionTuning tuning)
+    : executor_(std::move(executor)),
+      config_(std::move(config)),
+      make_transport_(std::move(make_transport)),
+      tuning_(tuning),
+      log_(app::make_logger("meter " + config_.name)) {
+    transport_log_ = std::make_unique<app::PluginLogger>(log_);
+    identity_.name = config_.name;
+    identity_.model = model_name(std::nullopt, config_.model);
+}
+
+MeterSession::~MeterSession() { close(); }
+
+void MeterSession::close() {
+    if (transport_) {
+        try {
+            transport_->close();
+        } catch (const std::exception& e) {
+            log_->debug("closing the transport failed: {}", e.what());
+        }
+    }
+    transport_.reset();
+    identified_ = false;
+}
+
+MeterStatus MeterSession::status() const {
+    MeterStatus s;
+    s.meter = identity_;
+    s.health = health_;
+    s.detail = detail_;
+    s.time = Clock::now();
+    s.interval = std::chrono::duration_cast<std::chrono::seconds>(config_.interval);
+    s.counters = counters_;
+    return s;
+}
+
+void MeterSession::set_health(MeterHealth health, std::string detail) {
+    const bool changed = health != health_ || detail != detail_;
+    const bool health_changed = health != health_;
+    health_ = health;
+    detail_ = std::move(detail);
+    if (!changed) return;
+    if (health == MeterHealth::ok) {
+        if (health_changed) log_->info("{}", detail_);
+    } else if (health_changed) {
+        log_->warn("{}", detail_);
+    } else {
+        log_->debug("{}", detail_);
+    }
+}
+
+void MeterSession::lose_link(const std::string& why) {
+    close();
+    set_health(MeterHealth::link_down, "meter " + config_.name + ": the link to " + endpoint_text(config_) +
+                                           " is down (" + why +
+                                           "); check the cable, the device path or the network bridge; reconnecting");
+}
+
+boost::asio::awaitable<bool> MeterSession::open() {
+    if (transport_ && transport_->is_open()) co_return true;
+    try {
+        if (!transport_) {
+            TransportContext ctx;
+            ctx.executor = executor_;
+            ctx.endpoint = config_.endpoint;
+            if (ctx.endpoint.url.empty()) ctx.endpoint.url = config_.url;
+            ctx.line = config_.line;
+            ctx.log = transport_log_.get();
+            transport_ = make_transport_ ? make_transport_(ctx) : nullptr;
+            if (!transport_) throw std::runtime_error("no transport for '" + endpoint_text(config_) + "'");
+        }
+        if (ever_connected_) ++counters_.reconnects;
+        co_await transport_->open();
+        ever_connected_ = true;
+        log_->debug("opened {}", endpoint_text(config_));
+        co_return true;
+    } catch (const std::exception& e) {
+        lose_link(what_of(e));
+    }
+    co_return false;
+}
+
+void MeterSession::note_outcome(Outcome outcome) {
+    switch (outcome) {
+        case Outcome::ok:
+            unanswered_in_row_ = foreign_in_row_ = broken_in_row_ = 0;
+            break;
+        case Outcome::timeout:
+            ++unanswered_in_row_;
+            break;
+        case Outcome::foreign:
+            ++foreign_in_row_;
+            break;
+        case Outcome::bad_crc:
+        case Outcome::bad_frame:
+            ++broken_in_row_;
+            break;
+        case Outcome::io_error:
+            break;
+    }
+}
+
+boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange_once(const kmp::Frame& request) {
+    Exchange result;
+    const std::vector<std::uint8_t> wire = kmp::encode_frame(request);
+    if (log_->should_log(spdlog::level::debug)) log_->debug("Write: {}", kmp::to_hex(wire));
+    ++counters_.requests;
+    try {
+        const auto write_deadline = steady_clock::now() + config_.timeout + 2s;
+        if (!co_await write_until(*transport_, wire, write_deadline)) {
+            result.outcome = Outcome::io_error;
+            result.error = "writing the request did not finish in time";
+            co_return result;
+        }
+        counters_.bytes_sent += wire.size();
+
+        kmp::FrameReceiver receiver(false);
+        std::vector<std::uint8_t> before_frame;  // the first bytes seen outside a frame: echo, noise, foreign text
+        const auto first_deadline = steady_clock::now() + config_.timeout;
+        auto deadline = first_deadline;
+        std::array<std::uint8_t, 256> buffer{};
+        for (;;) {
+            const auto n = co_await read_some_until(*transport_, buffer, deadline);
+            if (!n) break;
+            if (*n == 0) throw std::system_error(std::make_error_code(std::errc::connection_reset), "end of stream");
+            counters_.bytes_received += *n;
+            std::span<const std::uint8_t> rest(buffer.data(), *n);
+            if (log_->should_log(spdlog::level::debug)) log_->debug("Read: {}", kmp::to_hex(rest));
+            while (!rest.empty()) {
+                if (!receiver.in_frame() && before_frame.size() < 512) {
+                    // Record what precedes a start byte, to tell an echo from another protocol.
+                    for (std::uint8_t b : rest) {
+                        if (b == kmp::start_response) break;
+                        before_frame.push_back(b);
+                    }
+                }
+                kmp::FrameReceiver::Event event = kmp::FrameReceiver::Event::none;
+                const std::size_t used = receiver.feed(rest, event);
+                rest = rest.subspan(std::min(used, rest.size()));
+                if (event != kmp::FrameReceiver::Event::frame) continue;
+                const auto& parsed = receiver.result();
+                if (parsed.error == kmp::FrameError::bad_crc) {
+                    ++counters_.crc_errors;
+                    result.outcome = Outcome::bad_crc;
+                    result.error = "CRC error";
+                    log_->debug("CRC error (received {:04x}, computed {:04x})", parsed.crc_received,
+                                parsed.crc_computed);
+                } else if (parsed.error != kmp::FrameError::none) {
+                    ++counters_.bad_frames;
+                    result.outcome = Outcome::bad_frame;
+                    result.error = kmp::frame_error_name(parsed.error);
+                } else if (parsed.frame.address != request.address || parsed.frame.cid != request.cid) {
+                    ++counters_.bad_frames;
+                    result.outcome = Outcome::bad_frame;
+                    result.error = "answer to another command";
+                } else {
+                    ++counters_.responses;
+                    result.outcome = Outcome::ok;
+                    result.frame = parsed.frame;
+                }
+                co_return result;
+            }
+            // Inside an answer the next byte must follow quickly; before it, the first-byte
+            // deadline holds (an echo does not start the answer).
+            deadline = receiver.in_frame() ? steady_clock::now() + config_.inter_byte_timeout : first_deadline;
+        }
+        ++counters_.timeouts;
+        // Strip our own echo and stray zeros; what remains came from something that is not KMP.
+        std::span<const std::uint8_t> other(before_frame);
+        if (other.size() >= wire.size() && std::equal(wire.begin(), wire.end(), other.begin()))
+            other = other.subspan(wire.size());
+        const auto foreign = static_cast<std::size_t>(
+            std::count_if(other.begin(), other.end(), [](std::uint8_t b) { return b != 0x00; }));
+        if (foreign >= foreign_byte_threshold && !receiver.in_frame()) {
+            result.outcome = Outcome::foreign;
+            result.error = std::to_string(foreign) + " bytes that are not KMP";
+        } else {
+            result.outcome = Outcome::timeout;
+            result.error = receiver.in_frame() ? "the answer stopped mid-frame" : "no answer";
+            log_->debug("Rx Timeout ({})", result.error);
+        }
+    } catch (const std::exception& e) {
+        result.outcome = Outcome::io_error;
+        result.error = what_of(e);
+    }
+    co_return result;
+}
+
+boost::asio::awaitable<void> MeterSession::quiet(std::chrono::milliseconds period) {
+    // Waits until the line has been silent for `period`, swallowing late answers so they
+    // cannot be taken for the answer to the retry. Bounded, for a line that never stops.
+    const auto give_up = steady_clock::now() + 3 * period;
+    auto deadline = steady_clock::now() + period;
+    std::array<std::uint8_t, 256> buffer{};
+    while (steady_clock::now() < give_up) {
+        const auto n = co_await read_some_until(*transport_, buffer, std::min(deadline, give_up));
+        if (!n) co_return;
+        if (*n == 0) throw std::system_error(std::make_error_code(std::errc::connection_reset), "end of stream");
+        counters_.bytes_received += *n;
+        if (log_->should_log(spdlog::level::debug))
+            log_->debug("Read (discarded): {}", kmp::to_hex(std::span<const std::uint8_t>(buffer.data(), *n)));
+        deadline = steady_clock::now() + period;
+    }
+}
+
+boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange(const kmp::Frame& request) {
+    Exchange first = co_await exchange_once(request);
+    note_outcome(first.outcome);
+    if (first.outcome == Outcome::ok || first.outcome == Outcome::io_error) co_return first;
+    ++counters_.retries;
+    log_->debug("{} to {}: retrying after {} ms of quiet", first.error, kmp::cid_name(request.cid),
+                tuning_.retry_quiet.count());
+    try {
+        co_await quiet(tuning_.retry_quiet);
+    } catch (const std::exception& e) {
+        Exchange failed;
+        failed.outcome = Outcome::io_error;
+        failed.error = what_of(e);
+        co_return failed;
+    }
+    Exchange second = co_await exchange_once(request);
+    note_outcome(second.outcome);
+    co_return second;
+}
+
+boost::asio::awaitable<MeterSession::Outcome> MeterSession::identify() {
+    const Exchange serial = co_await exchange(kmp::make_get_serial(config_.address));
+    if (serial.outcome != Outcome::ok) co_return serial.outcome;
+    if (const auto sn = kmp::parse_get_serial(serial.frame)) {
+        identity_.serial = std::to_string(*sn);
+    } else {
+        ++counters_.bad_frames;
+        co_return Outcome::bad_frame;
+    }
+    std::optional<std::uint16_t> type;
+    const Exchange type_answer = co_await exchange(kmp::make_get_type(config_.address));
+    if (type_answer.outcome == Outcome::io_error) co_return Outcome::io_error;
+    if (type_answer.outcome == Outcome::ok) {
+        if (const auto info = kmp::parse_get_type(type_answer.frame)) {
+            type = info->meter_type;
+            identity_.meter_type = info->meter_type;
+            identity_.firmware = info->software_revision;
+        }
+    }
+    identity_.model = model_name(type, config_.model);
+    identified_ = true;
+    log_->info("identified {} serial {}{}{} (meter type 0x{:04x}) on {}", identity_.model, identity_.serial,
+               identity_.firmware.empty() ? "" : ", firmware ", identity_.firmware, identity_.meter_type,
+               endpoint_text(config_));
+    co_return Outcome::ok;
+}
+
+boost::asio::awaitable<bool> MeterSession::connect() {
+    if (!co_await open()) co_return false;
+    if (identified_) co_return true;
+    const Outcome outcome = co_await identify();
+    switch (outcome) {
+        case Outcome::ok:
+            co_return true;
+        case Outcome::io_error:
+            lose_link("I/O error while identifying the meter");
+            co_return false;
+        case Outcome::foreign:
+            set_health(MeterHealth::unsupported,
+                       "meter " + config_.name +
+                           ": the device answers, but not in KMP; MULTICAL 66C, 41 and 401 speak IEC 1107 and are "
+                           "not supported; check that this is a KMP meter (MULTICAL 302/402/403/601/602/603/803, "
+                           "flowIQ)");
+            co_return false;
+        case Outcome::bad_crc:
+        case Outcome::bad_frame:
+            // The meter is talking; registers may still come through.
+            co_return true;
+        case Outcome::timeout:
+            break;
+    }
+    set_health(MeterHealth::no_answer, "meter " + config_.name + ": no answer to " +
+                                           std::to_string(unanswered_in_row_) +
+                                           " requests; check the IR head's position and that the meter's optical "
+                                           "port is awake");
+    co_return false;
+}
+
+boost::asio::awaitable<ReadingBatch> MeterSession::poll(std::vector<RegisterInfo> registers, bool on_demand) {
+    ReadingBatch batch;
+    batch.started = Clock::now();
+    batch.on_demand = on_demand;
+    for (const auto& r : registers) batch.requested.push_back(r.id);
+    ++counters_.polls;
+
+    auto mark_missing = [&](std::span<const RegisterInfo> regs, MissingReason reason) {
+        for (const auto& r : regs) batch.missing.push_back(MissingRegister{r.id, reading_key(r), reason});
+    };
+
+    const bool connected = co_await connect();
+    if (!connected) {
+        // An unsupported device gave no KMP answer either, so its registers count as unanswered.
+        const MissingReason reason =
+            health_ == MeterHealth::link_down ? MissingReason::link_down : MissingReason::no_answer;
+        mark_missing(registers, reason);
+    } else {
+        bool link_lost = false, meter_silent = false;
+        std::uint32_t answered = 0, broken = 0;
+        for (std::size_t first = 0; first < registers.size(); first += kmp::max_registers_per_request) {
+            const std::size_t count = std::min(kmp::max_registers_per_request, registers.size() - first);
+            std::span<const RegisterInfo> chunk(registers.data() + first, count);
+            if (link_lost) {
+                mark_missing(chunk, MissingReason::link_down);
+                continue;
+            }
+            if (meter_silent) {
+                // The meter stopped answering; more requests would only cost time and battery.
+                mark_missing(chunk, MissingReason::no_answer);
+                continue;
+            }
+            std::vector<std::uint16_t> ids;
+            for (const auto& r : chunk) ids.push_back(r.id);
+            const Exchange ex = co_await exchange(kmp::make_get_register(ids, config_.address));
+            const TimePoint now = Clock::now();
+            switch (ex.outcome) {
+                case Outcome::ok: {
+                    ++answered;
+                    const auto response = kmp::parse_get_register(ex.frame);
+                    if (response.truncated) ++counters_.bad_frames;
+                    for (const auto& info : chunk) {
+                        const auto it = std::find_if(response.values.begin(), response.values.end(),
+                                                     [&](const kmp::RegisterValue& v) { return v.id == info.id; });
+                        if (it != response.values.end())
+                            batch.readings.push_back(make_reading(info, *it, now));
+                        else
+                            batch.missing.push_back(MissingRegister{
+                                info.id, reading_key(info),
+                                response.truncated ? MissingReason::bad_frame : MissingReason::not_supported});
+                    }
+                    break;
+                }
+                case Outcome::io_error:
+                    link_lost = true;
+                    lose_link(ex.error);
+                    mark_missing(chunk, MissingReason::link_down);
+                    break;
+                case Outcome::bad_crc:
+                case Outcome::bad_frame:
+                    ++broken;
+                    mark_missing(chunk, MissingReason::bad_frame);
+                    break;
+                case Outcome::timeout:
+                case Outcome::foreign:
+                    meter_silent = true;
+                    mark_missing(chunk, MissingReason::no_answer);
+                    break;
+            }
+        }
+        if (!link_lost) {
+            if (answered > 0) {
+                std::string detail = "meter " + config_.name + ": ok";
+                if (broken > 0)
+                    detail += " (" + std::to_string(broken) +
+                              " requests failed their CRC twice; the IR head may be slightly misaligned)";
+                set_health(MeterHealth::ok, std::move(detail));
+            } else if (broken > 0) {
+                set_health(MeterHealth::no_answer,
+                           "meter " + config_.name + ": answers fail their CRC (" + std::to_string(broken) +
+                               " requests); check the IR head's position and shield it from daylight");
+            } else if (!registers.empty()) {
+                set_health(MeterHealth::no_answer, "meter " + config_.name + ": no answer to " +
+                                                       std::to_string(unanswered_in_row_) +
+                                                       " requests; check the IR head's position and that the "
+                                                       "meter's optical port is awake");
+            } else {
+                set_health(MeterHealth::ok, "meter " + config_.name + ": ok");
+            }
+        }
+    }
+    batch.meter = identity_;
+    batch.finished = Clock::now();
+    if (batch.readings.empty() && !registers.empty()) ++counters_.polls_failed;
+    if (!batch.missing.empty() && log_->should_log(spdlog::level::debug)) {
+        std::string list;
+        for (const auto& m : batch.missing)
+            list += " " + m.key + "(" + std::string(missing_reason_name(m.reason)) + ")";
+        log_->debug("missing:{}", list);
+    }
+    co_return batch;
+}
+
+boost::asio::awaitable<ReadingBatch> read_once(boost::asio::any_io_executor executor, config::MeterConfig config,
+                                               TransportFactory make_transport, std::vector<RegisterInfo> registers,
+                                               MeterStatus* status, SessionTuning tuning) {
+    MeterSession session(std::move(executor), std::move(config), std::move(make_transport), tuning);
+    ReadingBatch batch = co_await session.poll(std::move(registers), true);
+    session.close();
+    if (status) *status = session.status();
+    co_return batch;
+}
+
+}  // namespace kamgw::meter
