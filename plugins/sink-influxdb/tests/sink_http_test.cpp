@@ -254,3 +254,21 @@ TEST(InfluxSinkHttp, NothingToWriteSendsNothing) {
 
 }  // namespace
 }  // namespace kamgw::influxdb
+
+namespace kamgw::influxdb {
+namespace {
+
+TEST(InfluxSinkHttp, TooLarge413IsSentInHalves) {
+    FakeInflux server;
+    Fixture f(v2_config(server.url()));
+    server.answer({413, R"({"message":"request too large"})"});
+    const auto polls = two_polls();  // 14 points: refused whole, then 7 + 7 accepted
+    ASSERT_EQ(f.sink.write(polls).code, WriteResult::Code::ok);
+    const auto got = server.received();
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[1].body + got[2].body, format_lines(polls, {}).text);
+    EXPECT_EQ(std::count(got[1].body.begin(), got[1].body.end(), '\n'), 7);
+}
+
+}  // namespace
+}  // namespace kamgw::influxdb
