@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
 
 #include "tests/fixtures/pty/pty_meter.hpp"
@@ -55,6 +56,31 @@ TEST_F(TcpTransportTest, TcpSchemeAndEchoingHead) {
     const Bytes answer = answer_to(get_serial_request);
     expected.insert(expected.end(), answer.begin(), answer.end());
     EXPECT_EQ(exchange(io, *transport, get_serial_request, expected.size()), expected);
+}
+
+// The answer arrives while no read is pending, so the reactor sees an event with no operation
+// to complete. That path reads Asio's per-thread state, which the plugin shares with the
+// program only if the program exports it (ENABLE_EXPORTS); otherwise this crashes.
+TEST_F(TcpTransportTest, DataArrivingWhileNoReadIsPendingIsSafe) {
+    PtyMeter meter(dir / "meter");
+    Ser2net ser2net(dir, meter.link(), false);
+    auto transport = plugin.make(make_context(io, "socket://127.0.0.1:" + std::to_string(ser2net.port())));
+    run(io, transport->open(), 10s);
+    for (int round = 0; round < 20; ++round) {
+        const auto answered = meter.requests_answered();
+        run(io, transport->write(get_serial_request), 10s);
+        ASSERT_TRUE(wait_until([&] { return meter.requests_answered() > answered; }, 5s));
+        boost::asio::steady_timer idle(io);  // let the event loop see the answer with no read pending
+        idle.expires_after(20ms);
+        run(io, idle.async_wait(boost::asio::use_awaitable), 5s);
+        Bytes got;
+        std::uint8_t buffer[16];
+        while (got.size() < 6) {
+            const auto n = run<std::size_t>(io, transport->read_some(buffer), 5s, [&] { transport->cancel(); });
+            got.insert(got.end(), buffer, buffer + n);
+        }
+        EXPECT_EQ(got, answer_to(get_serial_request));
+    }
 }
 
 TEST_F(TcpTransportTest, RefusedConnectionNamesTheServer) {
