@@ -24,6 +24,10 @@ void check(int rc, const std::string& what) {
 constexpr unsigned reconnect_delay_first = 1;
 constexpr unsigned reconnect_delay_max = 60;
 
+std::string error_text(int rc) {
+    return rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : std::string(mosquitto_strerror(rc));
+}
+
 }  // namespace
 
 MqttClient::MqttClient(Options options, Logger& log, Callbacks callbacks)
@@ -69,14 +73,33 @@ void MqttClient::start() {
 
     const int rc = mosquitto_connect_async(mosq_, options_.broker.host.c_str(), options_.broker.port,
                                            static_cast<int>(options_.keepalive.count()));
-    if (rc != MOSQ_ERR_SUCCESS) {
-        // Not fatal: the network thread keeps trying with backoff.
-        log_.warn("cannot reach the MQTT broker at " + options_.url + " yet (" +
-                  (rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc)) +
-                  "); retrying in the background");
+    if (rc == MOSQ_ERR_SUCCESS) {
+        check(mosquitto_loop_start(mosq_), "starting the MQTT network thread");
+        loop_running_ = true;
+        return;
     }
-    check(mosquitto_loop_start(mosq_), "starting the MQTT network thread");
-    loop_running_ = true;
+    // libmosquitto's network thread only retries connections it has begun; when the very
+    // first attempt fails at once (nobody listening), the lane retries it from service().
+    log_.warn("cannot reach the MQTT broker at " + options_.url + " yet (" + error_text(rc) +
+              "); retrying with backoff, readings wait in the queue");
+    schedule_connect_retry();
+}
+
+void MqttClient::schedule_connect_retry() {
+    connect_retry_at_ = std::chrono::steady_clock::now() + connect_pause_;
+    connect_pause_ = std::min(connect_pause_ * 2, std::chrono::seconds(reconnect_delay_max));
+}
+
+void MqttClient::begin_connect() {
+    const int rc = mosquitto_reconnect_async(mosq_);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        log_.debug("connecting to " + options_.url + " failed: " + error_text(rc));
+        schedule_connect_retry();
+        return;
+    }
+    connect_retry_at_.reset();
+    connect_pause_ = std::chrono::seconds(reconnect_delay_first);
+    if (mosquitto_loop_start(mosq_) == MOSQ_ERR_SUCCESS) loop_running_ = true;
 }
 
 void MqttClient::stop() {
@@ -126,18 +149,22 @@ bool MqttClient::wait_acknowledged(const std::vector<int>& ids, std::chrono::mil
 }
 
 void MqttClient::service() {
-    if (!refused_.load() || stopping_.load()) return;
-    {
-        std::lock_guard lock(mutex_);
-        if (std::chrono::steady_clock::now() < refused_retry_at_) return;
+    if (!mosq_ || stopping_.load()) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (refused_.load()) {
+        {
+            std::lock_guard lock(mutex_);
+            if (now < refused_retry_at_) return;
+        }
+        refused_ = false;
+        // The network thread ended when the refused connection was disconnected; start anew.
+        if (loop_running_) mosquitto_loop_stop(mosq_, false);
+        loop_running_ = false;
+        log_.info("trying the MQTT broker at " + options_.url + " again");
+        begin_connect();
+        return;
     }
-    refused_ = false;
-    // The network thread ended when the refused connection was disconnected; start anew.
-    if (loop_running_) mosquitto_loop_stop(mosq_, false);
-    loop_running_ = false;
-    log_.info("trying the MQTT broker at " + options_.url + " again");
-    mosquitto_reconnect_async(mosq_);
-    if (mosquitto_loop_start(mosq_) == MOSQ_ERR_SUCCESS) loop_running_ = true;
+    if (!loop_running_ && connect_retry_at_ && now >= *connect_retry_at_) begin_connect();
 }
 
 void MqttClient::on_connect_cb(mosquitto*, void* self, int rc) { static_cast<MqttClient*>(self)->handle_connect(rc); }

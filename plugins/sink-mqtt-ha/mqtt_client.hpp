@@ -72,6 +72,8 @@ private:
     static void on_publish_cb(mosquitto*, void* self, int mid);
     static void on_message_cb(mosquitto*, void* self, const mosquitto_message* message);
     void handle_connect(int rc);
+    void begin_connect();  // lane thread: one connection attempt, then the network thread
+    void schedule_connect_retry();
     void handle_disconnect(int rc);
     void handle_publish(int mid);
 
@@ -79,7 +81,9 @@ private:
     Logger& log_;
     Callbacks callbacks_;
     mosquitto* mosq_ = nullptr;
-    bool loop_running_ = false;
+    bool loop_running_ = false;                                              // lane thread only
+    std::optional<std::chrono::steady_clock::time_point> connect_retry_at_;  // lane thread only
+    std::chrono::seconds connect_pause_{1};
 
     std::atomic<bool> connected_{false};
     std::atomic<std::uint64_t> connect_count_{0};
