@@ -1,0 +1,14 @@
+// What `kamgw check` prints once a configuration loaded: what would run, one block per
+// gateway, meter and sink. Secrets show as "(secret)" and URLs lose their user:password@.
+#pragma once
+
+#include <string>
+
+#include "core/config/config.hpp"
+#include "core/config/plugin_schemas.hpp"
+
+namespace kamgw::config {
+
+std::string summarize_config(const Config& config, const PluginSchemas& plugins);
+
+}  // namespace kamgw::config
