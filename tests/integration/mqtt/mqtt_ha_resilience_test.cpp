@@ -159,3 +159,32 @@ TEST_F(MqttHaResilience, BrokerRestartLosesNoReadings) {
 
 }  // namespace
 }  // namespace kamgw::mqtt_ha::test
+
+namespace kamgw::mqtt_ha::test {
+namespace {
+
+TEST(MqttHaLastWill, KilledProcessTurnsTheGatewayOffline) {
+    kt::TempDir dir;
+    Broker broker(dir);
+    Recorder ha(broker.port(), {"kamgw/testgw/status", state_topic});
+    kt::ChildProcess runner({MQTT_HA_SINK_RUNNER, std::to_string(broker.port()), (dir / "state").string()},
+                            dir / "runner.log", {{"KAMGW_PLUGIN_DIR", kt::plugin_dir().string()}});
+    ASSERT_TRUE(kt::wait_until([&] { return runner.log().find("ready") != std::string::npos; }, 30s)) << runner.log();
+    ASSERT_TRUE(ha.wait_for(state_topic, 1, 10s));
+    ASSERT_EQ(ha.last_on("kamgw/testgw/status")->payload, "online");
+    runner.kill_hard();  // no clean stop: only the broker's last will can say so
+    ASSERT_TRUE(kt::wait_until(
+        [&] {
+            auto m = ha.last_on("kamgw/testgw/status");
+            return m && m->payload == "offline";
+        },
+        20s));
+    // The will is retained: Home Assistant starting later still sees the gateway offline.
+    Recorder later(broker.port(), {"kamgw/testgw/status"});
+    ASSERT_TRUE(later.wait_for("kamgw/testgw/status", 1, 10s));
+    EXPECT_EQ(later.last_on("kamgw/testgw/status")->payload, "offline");
+    EXPECT_TRUE(later.last_on("kamgw/testgw/status")->retain);
+}
+
+}  // namespace
+}  // namespace kamgw::mqtt_ha::test
