@@ -1,0 +1,172 @@
+// MeterRunner on a real io_context with the simulated meter: scheduled polls, on-demand reads
+// and their rate limit, and reconnection after the link breaks.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <mutex>
+#include <thread>
+
+#include "core/meter/meter_runner.hpp"
+#include "tests/support/process.hpp"
+#include "tests/unit/meter/test_helpers.hpp"
+
+namespace kamgw::meter {
+namespace {
+
+using namespace std::chrono_literals;
+
+RunnerTuning quick_tuning() {
+    RunnerTuning t;
+    t.backoff_initial = 50ms;
+    t.backoff_max = 200ms;
+    t.line_spacing = 0ms;
+    t.batch_slack = 10ms;
+    t.session.retry_quiet = 30ms;
+    t.seed = 3;
+    return t;
+}
+
+// Runs the io_context on a thread and collects what the runner reports.
+struct RunnerHarness {
+    boost::asio::io_context io;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work{io.get_executor()};
+    std::thread thread;
+    std::mutex mutex;
+    std::vector<ReadingBatch> batches;
+    std::vector<MeterStatus> statuses;
+
+    RunnerCallbacks callbacks() {
+        return RunnerCallbacks{[this](ReadingBatch b) {
+                                   std::lock_guard lock(mutex);
+                                   batches.push_back(std::move(b));
+                               },
+                               [this](const MeterStatus& s) {
+                                   std::lock_guard lock(mutex);
+                                   statuses.push_back(s);
+                               }};
+    }
+    void run() {
+        thread = std::thread([this] { io.run(); });
+    }
+    std::size_t batch_count() {
+        std::lock_guard lock(mutex);
+        return batches.size();
+    }
+    ~RunnerHarness() {
+        work.reset();
+        io.stop();
+        if (thread.joinable()) thread.join();
+    }
+};
+
+TEST(MeterRunner, PollsOnItsIntervalAndReportsBatchesAndStatus) {
+    RunnerHarness h;
+    test::SimLink link;
+    link.options = test::fast_sim();
+    auto cfg = test::meter_config("house", {60, 68, 1004});
+    cfg.interval = 300ms;
+    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
+    runner.start();
+    h.run();
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return h.batch_count() >= 3; }, 20s));
+    runner.stop();
+    std::lock_guard lock(h.mutex);
+    for (const auto& b : h.batches) {
+        EXPECT_EQ(b.readings.size(), 3u);
+        EXPECT_FALSE(b.on_demand);
+        EXPECT_EQ(b.meter.serial, "12345678");
+    }
+    // Polls are an interval apart (give or take the io thread's scheduling).
+    const auto gap = h.batches[2].started - h.batches[1].started;
+    EXPECT_GE(gap, 250ms);
+    EXPECT_LT(gap, 5s);
+    ASSERT_FALSE(h.statuses.empty());
+    EXPECT_EQ(h.statuses.back().health, MeterHealth::ok);
+    EXPECT_EQ(runner.health(), MeterHealth::ok);
+    EXPECT_EQ(runner.identity().serial, "12345678");
+    EXPECT_GE(runner.counters().polls, 3u);
+}
+
+TEST(MeterRunner, OnDemandReadsAreRateLimited) {
+    RunnerHarness h;
+    test::SimLink link;
+    link.options = test::fast_sim();
+    auto cfg = test::meter_config("house", {60, 68});
+    cfg.interval = std::chrono::hours(1);
+    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 500ms, quick_tuning());
+    runner.start();
+    h.run();
+    // The start-up poll counts as a read: an immediate request is refused.
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return h.batch_count() >= 1; }, 20s));
+    EXPECT_EQ(runner.request_read(), ReadRequestResult::rate_limited);
+    // After the minimum interval it is accepted, and the batch is marked on-demand.
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return runner.request_read() == ReadRequestResult::accepted; }, 20s));
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return h.batch_count() >= 2; }, 20s));
+    EXPECT_EQ(runner.request_read(), ReadRequestResult::rate_limited);
+    {
+        std::lock_guard lock(h.mutex);
+        EXPECT_TRUE(h.batches[1].on_demand);
+        EXPECT_EQ(h.batches[1].readings.size(), 2u);
+    }
+    runner.stop();
+    EXPECT_EQ(runner.request_read(), ReadRequestResult::unknown_meter);
+}
+
+TEST(MeterRunner, ReconnectsWithBackoffAfterTheLinkBreaks) {
+    RunnerHarness h;
+    test::SimLink link;
+    link.options = test::fast_sim();
+    link.control->fail_opens = 2;     // the first two connection attempts fail,
+    link.control->fail_write_at = 2;  // then the first register request breaks the link
+    auto cfg = test::meter_config("house", {60, 68});
+    cfg.interval = std::chrono::hours(1);  // recovery must come from the backoff, not the schedule
+    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
+    runner.start();
+    h.run();
+    ASSERT_TRUE(kamgw::test::wait_until(
+        [&] {
+            std::lock_guard lock(h.mutex);
+            return !h.statuses.empty() && h.statuses.back().health == MeterHealth::ok;
+        },
+        20s));
+    runner.stop();
+    std::lock_guard lock(h.mutex);
+    ASSERT_GE(h.statuses.size(), 4u);
+    EXPECT_EQ(h.statuses[0].health, MeterHealth::link_down);
+    EXPECT_EQ(h.statuses[1].health, MeterHealth::link_down);
+    EXPECT_EQ(h.statuses[2].health, MeterHealth::link_down);
+    EXPECT_EQ(h.statuses[3].health, MeterHealth::ok);
+    EXPECT_EQ(h.batches[0].missing.size(), 2u);
+    EXPECT_EQ(h.batches[3].readings.size(), 2u);
+    EXPECT_EQ(link.control->opens, 4);
+    EXPECT_EQ(runner.counters().reconnects, 1u);  // re-opened after a connection was lost
+}
+
+TEST(MeterRunner, MetersOnOneLineNeverTalkAtTheSameTime) {
+    RunnerHarness h;
+    test::SimLink link_a, link_b;
+    link_a.options = test::fast_sim();
+    link_b.options = test::fast_sim();
+    link_b.options.serial = 87654321;
+    auto a = test::meter_config("a", {60, 68});
+    auto b = test::meter_config("b", {60, 68});
+    a.interval = b.interval = 200ms;
+    a.line_group = b.line_group = "test-line";
+    MeterRunner ra(h.io.get_executor(), a, link_a.factory(), h.callbacks(), 10s, quick_tuning());
+    MeterRunner rb(h.io.get_executor(), b, link_b.factory(), h.callbacks(), 10s, quick_tuning());
+    ra.start();
+    rb.start();
+    h.run();
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return h.batch_count() >= 6; }, 20s));
+    ra.stop();
+    rb.stop();
+    std::lock_guard lock(h.mutex);
+    std::vector<std::pair<TimePoint, TimePoint>> spans;
+    for (const auto& batch : h.batches) spans.emplace_back(batch.started, batch.finished);
+    std::sort(spans.begin(), spans.end());
+    for (std::size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first);
+}
+
+}  // namespace
+}  // namespace kamgw::meter
