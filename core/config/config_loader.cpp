@@ -119,8 +119,25 @@ std::optional<std::string> read_text(const std::filesystem::path& file) {
     return std::move(buffer).str();
 }
 
+// Issues in reading order: file by file as loaded, then by line and column, so the list reads
+// like the files themselves (a table's unknown keys and bad values interleave by line).
+void sort_issues(std::vector<ConfigIssue>& issues, const std::vector<std::filesystem::path>& files) {
+    auto rank = [&](const std::string& file) {
+        for (std::size_t i = 0; i < files.size(); ++i)
+            if (files[i].string() == file) return i;
+        return files.size();
+    };
+    std::stable_sort(issues.begin(), issues.end(), [&](const ConfigIssue& a, const ConfigIssue& b) {
+        const std::size_t ra = rank(a.where.file), rb = rank(b.where.file);
+        if (ra != rb) return ra < rb;
+        if (a.where.line != b.where.line) return a.where.line < b.where.line;
+        return a.where.column < b.where.column;
+    });
+}
+
 Config finish_or_throw(LoadState& state, const LoadOptions& options) {
     detail::finish(state, options.default_gateway_id.empty() ? host_name() : options.default_gateway_id);
+    sort_issues(state.issues, state.config.files);
     if (!state.issues.empty()) throw ConfigErrors(std::move(state.issues));
     return std::move(state.config);
 }
@@ -170,6 +187,7 @@ Config load_config(const std::filesystem::path& main_file, const PluginSchemas& 
 Config load_config_text(std::string_view text, std::string source_name, const PluginSchemas& plugins,
                         const LoadOptions& options) {
     LoadState state{plugins, credentials_dir(options), {}, {}, {}, {}, {}};
+    state.config.files.push_back(source_name);
     load_text(state, text, source_name, std::filesystem::current_path());
     return finish_or_throw(state, options);
 }

@@ -28,8 +28,8 @@ struct LoadOptions {
 Config load_config(const std::filesystem::path& main_file, const PluginSchemas& plugins,
                    const LoadOptions& options = {});
 
-// One document given as text (no drop-ins); `source_name` appears in positions. Relative
-// `*_file` paths are taken relative to the current folder.
+// One document given as text (no drop-ins); `source_name` appears in positions and as the
+// only entry of Config::files. Relative `*_file` paths are taken relative to the current folder.
 Config load_config_text(std::string_view text, std::string source_name, const PluginSchemas& plugins,
                         const LoadOptions& options = {});
 

@@ -136,6 +136,11 @@ struct MeterLoader {
             issue(node, "registers", "expected a list", "a list such as [\"heat_energy\", \"volume\", 60]");
             return;
         }
+        if (list->empty()) {
+            issue(node, "registers", "the list is empty, so nothing would be read",
+                  "a list of register keys or ids; leave the key out to read the default registers");
+            return;
+        }
         std::set<std::uint16_t> seen;
         for (const toml::node& element : *list) {
             auto info = resolve(element);

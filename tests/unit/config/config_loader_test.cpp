@@ -296,6 +296,19 @@ TEST(ConfigLoader, UnknownRegisterListsCloseMatches) {
         << issues[0].message;
 }
 
+TEST(ConfigLoader, EmptyRegisterListIsAnError) {
+    const auto issues = issues_of("[[meter]]\nname = \"m\"\nurl = \"sim://x\"\nregisters = []\n");
+    ASSERT_EQ(issues.size(), 1u) << render_issues(issues);
+    EXPECT_EQ(issues[0].where.to_string(), "main.toml:4:13");
+    EXPECT_EQ(issues[0].message, "the list is empty, so nothing would be read");
+}
+
+TEST(ConfigLoader, IssuesAreInLineOrder) {
+    const auto issues = issues_of("[[meter]]\nurl = 5\nnaem = \"x\"\nname = \"m\"\ninterval = \"1\"\nbogus = 1\n");
+    ASSERT_EQ(issues.size(), 4u) << render_issues(issues);
+    for (std::size_t i = 1; i < issues.size(); ++i) EXPECT_LT(issues[i - 1].where.line, issues[i].where.line);
+}
+
 TEST(ConfigLoader, RegisterIntervalsMustNameConfiguredRegisters) {
     const std::string text =
         "[[meter]]\nname = \"m\"\nurl = \"sim://x\"\nregisters = [\"volume\"]\nregister_intervals = { flow = \"1min\", "
