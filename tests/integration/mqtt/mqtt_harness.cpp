@@ -30,6 +30,13 @@ void run_or_fail(const std::vector<std::string>& argv) {
     ASSERT_EQ(r.exit_code, 0) << argv[0] << ": " << r.output;
 }
 
+// kamgw_add_test() hands ctest the environment as separate list items, and only the first
+// (KAMGW_BINARY) arrives; fall back to the build's plugin folder, never overriding a setting.
+[[maybe_unused]] const bool plugin_dir_default = [] {
+    ::setenv("KAMGW_PLUGIN_DIR", MQTT_HA_PLUGIN_DIR, 0);
+    return true;
+}();
+
 }  // namespace
 
 Broker::Broker(const kt::TempDir& dir, BrokerSettings settings) : dir_(dir.path()), settings_(std::move(settings)) {
