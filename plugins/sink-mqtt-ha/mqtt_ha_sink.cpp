@@ -36,10 +36,10 @@ void MqttHaSink::start(SinkHost& host) {
 
     MqttClient::Callbacks callbacks;
     callbacks.on_message = [this](const std::string& topic, const std::string& payload) { on_message(topic, payload); };
-    client_ = std::make_unique<MqttClient>(options_, host.log(), std::move(callbacks));
-    client_->start();
     host.log().info("publishing to " + options_.url + " as '" + options_.client_id + "': discovery under '" +
                     options_.discovery_prefix + "', states under '" + options_.base_topic + "'");
+    client_ = std::make_unique<MqttClient>(options_, host.log(), std::move(callbacks));
+    client_->start();
 }
 
 void MqttHaSink::stop() {
