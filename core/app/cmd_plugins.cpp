@@ -60,6 +60,12 @@ std::string type_text(const ConfigKey& k) {
     return t;
 }
 
+std::string default_text(const ConfigKey& k) {
+    if (k.required) return "required";
+    if (!k.default_value.empty()) return "default " + std::string(k.default_value);
+    return "optional";
+}
+
 void print_text(std::ostream& out, const std::vector<std::filesystem::path>& dirs,
                 const host::PluginRegistry& registry) {
     out << "kamgw " << version << ", plugin ABI " << plugin_abi << "\nPlugin folders:";
@@ -82,21 +88,16 @@ void print_text(std::ostream& out, const std::vector<std::filesystem::path>& dir
             continue;
         }
         out << (d.kind == PluginKind::sink ? "  [[sink]] keys:\n" : "  URL query keys:\n");
-        std::size_t key_width = 0, type_width = 0;
+        std::size_t key_width = 0, type_width = 0, default_width = 0;
         for (const ConfigKey& k : d.config) {
             key_width = std::max(key_width, k.key.size());
             type_width = std::max(type_width, type_text(k).size());
+            default_width = std::max(default_width, default_text(k).size());
         }
         for (const ConfigKey& k : d.config) {
             out << "    " << std::left << std::setw(static_cast<int>(key_width)) << k.key << "  "
-                << std::setw(static_cast<int>(type_width)) << type_text(k) << "  ";
-            if (k.required)
-                out << "required";
-            else if (!k.default_value.empty())
-                out << "default " << k.default_value;
-            else
-                out << "optional";
-            out << "  " << k.doc << "\n";
+                << std::setw(static_cast<int>(type_width)) << type_text(k) << "  "
+                << std::setw(static_cast<int>(default_width)) << default_text(k) << "  " << k.doc << "\n";
         }
     }
     if (!registry.problems().empty()) {
