@@ -10,17 +10,21 @@ namespace kamgw::bus {
 BatchQueue::BatchQueue(std::size_t max_batches, std::uint64_t max_bytes)
     : max_batches_(std::max<std::size_t>(max_batches, 1)), max_bytes_(std::max<std::uint64_t>(max_bytes, 1)) {}
 
-std::size_t BatchQueue::push(ReadingBatch batch, SteadyTime now) {
+std::size_t BatchQueue::push(ReadingBatch batch, SteadyTime now, std::vector<Entry>* evicted) {
     const std::size_t size = estimate_bytes(batch);
-    entries_.push_back(Entry{std::move(batch), size, now});
-    bytes_ += size;
-    return enforce_bounds();
+    return push(Entry{std::move(batch), size, now}, evicted);
 }
 
-std::size_t BatchQueue::push_front(std::vector<Entry> entries) {
+std::size_t BatchQueue::push(Entry entry, std::vector<Entry>* evicted) {
+    bytes_ += entry.bytes;
+    entries_.push_back(std::move(entry));
+    return enforce_bounds(evicted);
+}
+
+std::size_t BatchQueue::push_front(std::vector<Entry> entries, std::vector<Entry>* evicted) {
     for (const Entry& e : entries) bytes_ += e.bytes;
     entries_.insert(entries_.begin(), std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
-    return enforce_bounds();
+    return enforce_bounds(evicted);
 }
 
 std::vector<BatchQueue::Entry> BatchQueue::take(std::size_t n) {
@@ -35,10 +39,11 @@ std::vector<BatchQueue::Entry> BatchQueue::take(std::size_t n) {
     return out;
 }
 
-std::size_t BatchQueue::enforce_bounds() {
+std::size_t BatchQueue::enforce_bounds(std::vector<Entry>* evicted) {
     std::size_t dropped = 0;
     while (entries_.size() > 1 && (entries_.size() > max_batches_ || bytes_ > max_bytes_)) {
         bytes_ -= entries_.front().bytes;
+        if (evicted) evicted->push_back(std::move(entries_.front()));
         entries_.pop_front();
         ++dropped;
     }

@@ -29,10 +29,12 @@ public:
     BatchQueue(std::size_t max_batches, std::uint64_t max_bytes);
 
     // Appends at the back; returns how many of the oldest were dropped to stay in bounds.
-    std::size_t push(ReadingBatch batch, SteadyTime now);
+    // With `evicted`, those batches are handed over there instead of being destroyed.
+    std::size_t push(ReadingBatch batch, SteadyTime now, std::vector<Entry>* evicted = nullptr);
+    std::size_t push(Entry entry, std::vector<Entry>* evicted = nullptr);
     // Puts batches that could not be written back at the front, in their original order,
     // then drops from the front if the queue grew out of bounds meanwhile.
-    std::size_t push_front(std::vector<Entry> entries);
+    std::size_t push_front(std::vector<Entry> entries, std::vector<Entry>* evicted = nullptr);
     // Takes up to `n` batches from the front, oldest first.
     std::vector<Entry> take(std::size_t n);
     // Empties the queue and returns what it held.
@@ -46,7 +48,7 @@ public:
     [[nodiscard]] std::uint64_t max_bytes() const { return max_bytes_; }
 
 private:
-    std::size_t enforce_bounds();
+    std::size_t enforce_bounds(std::vector<Entry>* evicted);
 
     std::deque<Entry> entries_;
     std::uint64_t bytes_ = 0;

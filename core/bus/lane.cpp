@@ -47,7 +47,9 @@ Lane::Lane(std::unique_ptr<Sink> sink, LaneSettings settings, std::shared_ptr<co
       host_(std::move(services), settings_.name, std::move(options), log_),
       sink_(std::move(sink)),
       queue_(settings_.queue_max_batches, settings_.queue_max_bytes),
-      backoff_(make_backoff(settings_)) {
+      backoff_(make_backoff(settings_)),
+      spool_enabled_(!settings_.spool_dir.empty()),
+      overflow_(settings_.queue_max_batches, settings_.queue_max_bytes) {
     settings_.batch_size = std::max<std::size_t>(settings_.batch_size, 1);
 }
 
@@ -66,20 +68,27 @@ void Lane::start() {
 
 void Lane::publish(ReadingBatch batch) {
     std::unique_lock lock(mutex_);
-    if (stopping_ || state_ == LaneState::disabled) {
+    if (stopping_ || disabled_) {
         ++counters_.dropped;
         ++unlogged_disabled_drops_;
         log_drops_if_due(lock);
         return;
     }
-    const std::size_t dropped = queue_.push(std::move(batch), SteadyClock::now());
+    std::vector<BatchQueue::Entry> evicted;
+    std::size_t dropped = queue_.push(std::move(batch), SteadyClock::now(), spool_enabled_ ? &evicted : nullptr);
+    if (!evicted.empty()) {
+        // With a spool the oldest go to disk (via the lane thread) instead of being lost; only
+        // when the lane cannot write them out fast enough does the overflow drop its oldest.
+        dropped = 0;
+        for (auto& e : evicted) dropped += overflow_.push(std::move(e));
+    }
     if (dropped != 0) {
         counters_.dropped += dropped;
         unlogged_full_drops_ += dropped;
     }
     // The lane only needs waking when the first batch arrives (a flush deadline starts) or a
     // full batch is ready; otherwise it is already waiting for one of those or is busy writing.
-    const bool wake = queue_.size() == 1 || queue_.size() >= settings_.batch_size;
+    const bool wake = queue_.size() == 1 || queue_.size() >= settings_.batch_size || !evicted.empty();
     if (dropped != 0) log_drops_if_due(lock);
     if (lock.owns_lock()) lock.unlock();
     if (wake) wake_.notify_one();
@@ -88,7 +97,7 @@ void Lane::publish(ReadingBatch batch) {
 void Lane::publish_status(const MeterStatus& status) {
     {
         std::lock_guard lock(mutex_);
-        if (state_ == LaneState::disabled || finished_) return;
+        if (disabled_ || finished_) return;
         pending_statuses_.insert_or_assign(status.meter.name, status);
     }
     wake_.notify_one();
@@ -139,8 +148,9 @@ LaneDrain Lane::finish_stop(SteadyClock::time_point wait_limit) {
     }
     LaneDrain report;
     report.name = settings_.name;
-    report.undelivered_batches = queue_.size() + in_flight_batches_;
-    report.undelivered_bytes = queue_.bytes() + in_flight_bytes_;
+    // A batch replayed from the spool is still on disk until its whole segment was delivered.
+    report.undelivered_batches = queue_.size() + overflow_.size() + in_flight_batches_;
+    report.undelivered_bytes = queue_.bytes() + overflow_.bytes() + in_flight_bytes_;
     report.abandoned = true;
     lock.unlock();
     log_->error("still inside a call to the sink after the shutdown deadline; leaving it behind with {} batches",
@@ -155,12 +165,14 @@ LaneStats Lane::stats() const {
     s.name = settings_.name;
     s.type = settings_.type;
     s.state = state_;
-    s.queued_batches = queue_.size() + in_flight_batches_;
-    s.queued_bytes = queue_.bytes() + in_flight_bytes_;
+    s.queued_batches = queue_.size() + overflow_.size() + in_flight_batches_;
+    s.queued_bytes = queue_.bytes() + overflow_.bytes() + in_flight_bytes_;
+    s.spooled_batches = spooled_;
     return s;
 }
 
 void Lane::run() {
+    open_spool();
     std::exception_ptr start_error;
     try {
         sink_->start(host_);
@@ -194,17 +206,21 @@ void Lane::run() {
 }
 
 void Lane::disable(std::unique_lock<std::mutex>& lock, const std::string& why) {
-    state_ = LaneState::disabled;
+    disabled_ = true;  // publish() refuses from here on
+    spool_enabled_ = false;
     note_error("start failed: " + why);
-    const std::size_t lost = queue_.size();
-    queue_.take_all();
-    counters_.dropped += lost;
     pending_statuses_.clear();
+    // What was queued is kept for the next start when there is a spool, dropped otherwise.
+    const std::size_t held = queue_.size() + overflow_.size();
+    const std::size_t lost = persist_remaining(lock);
+    counters_.dropped += lost;
+    // Only now, so that whoever waits for "disabled" sees the final counters.
+    state_ = LaneState::disabled;
     lock.unlock();
     log_->error("start failed, sink disabled (the other sinks go on): {}", why);
     if (lost != 0) log_->error("dropped {} queued batches: the sink is disabled", lost);
+    if (held > lost) log_->warn("kept {} queued batches in the spool for the next start", held - lost);
     lock.lock();
-    // A disabled lane has nothing more to do; publish() counts what still arrives.
 }
 
 void Lane::note_error(const std::string& message) {
@@ -224,16 +240,35 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
             continue;
         }
         log_drops_if_due(lock);
+        if (spool_ && !overflow_.empty()) {
+            spill_overflow(lock);
+            continue;
+        }
 
         const auto now = SteadyClock::now();
-        if (stopping_ && (queue_.empty() || now >= drain_deadline_)) break;
+        if (stopping_) {
+            // With older batches on disk, writing the queue now would deliver out of order:
+            // everything stays in the spool for the next start instead.
+            const bool older_on_disk = spool_ && (spool_->has_unread() || replay_pending());
+            if (older_on_disk || (queue_.empty() && replay_.empty()) || now >= drain_deadline_) break;
+        }
+        if (spool_ && !stopping_ && replay_.empty() && !replay_pending() && spool_->has_unread() && now >= retry_at_) {
+            load_replay(lock);
+            continue;
+        }
 
         auto wake_at = now + settings_.idle_interval;
-        if (!queue_.empty()) {
+        if (!replay_.empty()) {
+            if (now >= retry_at_) {
+                write_head(lock, true);
+                continue;
+            }
+            wake_at = std::min(wake_at, retry_at_);
+        } else if (!queue_.empty()) {
             if (now >= retry_at_) {
                 const auto flush_due = queue_.oldest_enqueued() + settings_.flush_interval;
                 if (stopping_ || queue_.size() >= settings_.batch_size || now >= flush_due) {
-                    write_head(lock);
+                    write_head(lock, false);
                     continue;
                 }
                 wake_at = std::min(wake_at, flush_due);
@@ -256,13 +291,20 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
         wake_.wait_until(lock, wake_at);
     }
 
-    if (!queue_.empty()) {
-        undelivered_.undelivered_batches = queue_.size();
-        undelivered_.undelivered_bytes = queue_.bytes();
-        counters_.dropped += queue_.size();
-        queue_.take_all();
-    }
+    const std::uint64_t remaining_bytes = queue_.bytes() + overflow_.bytes();
+    const std::size_t remaining = queue_.size() + overflow_.size() + replay_.size();
+    const std::size_t lost = persist_remaining(lock);
+    counters_.dropped += lost;
+    undelivered_.undelivered_batches = lost;
+    undelivered_.undelivered_bytes = remaining == 0 ? 0 : remaining_bytes * lost / remaining;
+    undelivered_.spooled_batches = remaining - lost;
     log_drops_if_due(lock, true);
+    if (undelivered_.spooled_batches != 0) {
+        const std::size_t kept = undelivered_.spooled_batches;
+        lock.unlock();
+        log_->info("{} undelivered batches kept in the spool; they go first at the next start", kept);
+        lock.lock();
+    }
     if (undelivered_.undelivered_batches != 0) {
         const LaneDrain lost = undelivered_;
         lock.unlock();
@@ -295,11 +337,22 @@ void Lane::deliver_statuses(std::unique_lock<std::mutex>& lock) {
     for (const auto& [name, status] : statuses) call_sink(lock, "status", [&] { sink_->status(status); });
 }
 
-void Lane::write_head(std::unique_lock<std::mutex>& lock) {
-    std::vector<BatchQueue::Entry> entries = queue_.take(settings_.batch_size);
-    in_flight_batches_ = entries.size();
+void Lane::write_head(std::unique_lock<std::mutex>& lock, bool from_replay) {
+    std::vector<BatchQueue::Entry> entries;
+    if (from_replay) {
+        const std::size_t n = std::min(settings_.batch_size, replay_.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            entries.push_back(std::move(replay_.front()));
+            replay_.pop_front();
+        }
+    } else {
+        entries = queue_.take(settings_.batch_size);
+    }
+    // Replayed batches are counted by the spool (their segment stays on disk until delivered).
+    in_flight_batches_ = from_replay ? 0 : entries.size();
     in_flight_bytes_ = 0;
-    for (const auto& e : entries) in_flight_bytes_ += e.bytes;
+    if (!from_replay)
+        for (const auto& e : entries) in_flight_bytes_ += e.bytes;
     lock.unlock();
 
     std::vector<ReadingBatch> batches;
@@ -336,9 +389,20 @@ void Lane::write_head(std::unique_lock<std::mutex>& lock) {
             ++counters_.retries;
             note_error(result.message);
             for (std::size_t i = 0; i < count; ++i) entries[i].batch = std::move(batches[i]);
-            const std::size_t dropped = queue_.push_front(std::move(entries));
-            counters_.dropped += dropped;
-            unlogged_full_drops_ += dropped;
+            if (from_replay) {
+                // Bounded by the spool segment they came from; the spool keeps them on disk anyway.
+                replay_.insert(replay_.begin(), std::make_move_iterator(entries.begin()),
+                               std::make_move_iterator(entries.end()));
+            } else {
+                std::vector<BatchQueue::Entry> evicted;
+                std::size_t dropped = queue_.push_front(std::move(entries), spool_enabled_ ? &evicted : nullptr);
+                if (!evicted.empty()) {
+                    dropped = 0;
+                    for (auto& e : evicted) dropped += overflow_.push(std::move(e));
+                }
+                counters_.dropped += dropped;
+                unlogged_full_drops_ += dropped;
+            }
             const auto wait = backoff_.next();
             retry_at_ = now + wait;
             line = fmt::format("write of {} batches failed (attempt {}), retrying in {} ms: {}", count,
@@ -357,6 +421,7 @@ void Lane::write_head(std::unique_lock<std::mutex>& lock) {
             break;
         }
     }
+    if (from_replay && result.code != WriteResult::Code::retry && replay_.empty()) replay_written(lock);
     if (stopping_)
         state_ = LaneState::draining;
     else
@@ -378,7 +443,7 @@ std::optional<std::string> Lane::take_drop_log_locked(SteadyClock::time_point no
     if (unlogged_disabled_drops_ != 0) {
         if (!line.empty()) line += "; ";
         line += fmt::format("dropped {} batches published while the sink was {}", unlogged_disabled_drops_,
-                            state_ == LaneState::disabled ? "disabled" : "shutting down");
+                            disabled_ ? "disabled" : "shutting down");
     }
     line += fmt::format(" ({} dropped in total)", counters_.dropped);
     unlogged_full_drops_ = 0;

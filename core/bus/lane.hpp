@@ -9,6 +9,8 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,6 +24,7 @@
 #include "core/bus/host_services.hpp"
 #include "core/bus/lane_host.hpp"
 #include "core/bus/lane_stats.hpp"
+#include "core/bus/spool.hpp"
 #include "core/config/config.hpp"
 #include "kamgw/plugin.hpp"
 #include "kamgw/sink.hpp"
@@ -40,6 +43,11 @@ struct LaneSettings {
     std::chrono::milliseconds idle_interval{1000};
     std::chrono::milliseconds drop_log_interval{10000};  // at most one "dropped" line per interval
     std::optional<std::uint64_t> backoff_seed;           // fixed for reproducible tests
+    // Where batches that do not fit in memory, or are still queued at shutdown, wait on disk.
+    // Empty: no spool; they are dropped (counted and logged).
+    std::filesystem::path spool_dir;
+    std::uint64_t spool_max_bytes = 256ull * 1024 * 1024;
+    std::size_t spool_segment_batches = 1000;
 
     // The [[sink]] table's lane keys over the plugin's suggestions.
     static LaneSettings from(const config::SinkConfig& cfg, const LaneDefaults& defaults);
@@ -74,10 +82,18 @@ public:
 private:
     void run();
     void loop(std::unique_lock<std::mutex>& lock);
-    void write_head(std::unique_lock<std::mutex>& lock);
+    void write_head(std::unique_lock<std::mutex>& lock, bool from_replay);
     void deliver_statuses(std::unique_lock<std::mutex>& lock);
     void call_sink(std::unique_lock<std::mutex>& lock, const char* what, const std::function<void()>& call);
     void disable(std::unique_lock<std::mutex>& lock, const std::string& why);
+    // Spool handling (lane_spool.cpp); all on the lane thread.
+    void open_spool();
+    void spill_overflow(std::unique_lock<std::mutex>& lock);
+    void load_replay(std::unique_lock<std::mutex>& lock);
+    void replay_written(std::unique_lock<std::mutex>& lock);
+    // At shutdown or when disabled: what is still in memory goes to disk; returns what was lost.
+    std::size_t persist_remaining(std::unique_lock<std::mutex>& lock);
+    [[nodiscard]] bool replay_pending() const { return replay_segment_.has_value(); }
     void note_error(const std::string& message);
     // A "dropped" line when one is due; composed under the lock, written after unlocking.
     std::optional<std::string> take_drop_log_locked(SteadyClock::time_point now, bool force);
@@ -98,6 +114,7 @@ private:
     std::map<std::string, MeterStatus> pending_statuses_;  // by meter name: latest wins
     bool reopen_requested_ = false;
     bool stopping_ = false;
+    bool disabled_ = false;  // Sink::start threw
     bool finished_ = false;
     SteadyClock::time_point drain_deadline_{};
     SteadyClock::time_point retry_at_{};
@@ -111,8 +128,15 @@ private:
     std::optional<SteadyClock::time_point> last_drop_log_;
     LaneDrain undelivered_;  // filled by the lane thread when it ends
 
+    bool spool_enabled_ = false;                   // evictions go to overflow_ instead of being dropped
+    BatchQueue overflow_;                          // evicted from queue_, waiting to be written to the spool
+    std::deque<BatchQueue::Entry> replay_;         // read back from the spool; older than queue_
+    std::optional<std::uint64_t> replay_segment_;  // the spool segment replay_ came from
+    std::size_t spooled_ = 0;                      // batches on disk, as of the last spool operation
+
     // Lane thread only.
     SteadyClock::time_point last_activity_{};
+    std::unique_ptr<Spool> spool_;
 };
 
 }  // namespace kamgw::bus

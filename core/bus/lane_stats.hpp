@@ -29,7 +29,7 @@ struct LaneStats {
     std::string name;  // the sink instance name
     std::string type;  // the plugin name
     LaneState state = LaneState::created;
-    std::size_t queued_batches = 0;  // waiting, including a write in progress or awaiting retry
+    std::size_t queued_batches = 0;  // waiting in memory, including a write in progress or awaiting retry
     std::uint64_t queued_bytes = 0;
     std::uint64_t written_batches = 0;  // delivered (write() answered ok)
     std::uint64_t writes = 0;           // calls to write() that answered ok
@@ -37,15 +37,18 @@ struct LaneStats {
     std::uint64_t dropped = 0;          // lost to a full queue, a disabled sink, or shutdown
     std::uint64_t rejected = 0;         // batches the sink refused for good
     std::uint64_t statuses = 0;         // status() calls made (after coalescing)
+    std::size_t spooled_batches = 0;    // on disk in the spool, including a segment being replayed
     std::string last_error;             // the sink's last retry/reject reason or exception text
     std::optional<TimePoint> last_error_time;
 };
 
-// What stop() could not deliver. The batches are lost; the caller logs this too.
+// What stop() could not deliver. Undelivered batches are lost (the caller logs them too);
+// spooled ones wait on disk and go first at the next start.
 struct LaneDrain {
     std::string name;
     std::size_t undelivered_batches = 0;
     std::uint64_t undelivered_bytes = 0;
+    std::size_t spooled_batches = 0;  // not delivered, but kept in the spool for the next start
     bool abandoned = false;  // the sink was still inside a call after the grace period; its thread was left behind
 };
 

@@ -15,8 +15,10 @@ ReadingBus::~ReadingBus() {
 void ReadingBus::add_lane(std::unique_ptr<Sink> sink, const config::SinkConfig& cfg, const LaneDefaults& defaults) {
     if (started_) throw std::logic_error("ReadingBus::add_lane after start()");
     if (!sink) throw std::invalid_argument("ReadingBus::add_lane without a sink");
-    lanes_.push_back(
-        std::make_shared<Lane>(std::move(sink), LaneSettings::from(cfg, defaults), services_, cfg.options));
+    LaneSettings settings = LaneSettings::from(cfg, defaults);
+    // Beside the sink's state_dir(), so each instance has one folder that survives restarts.
+    if (!services_->state_root.empty()) settings.spool_dir = services_->state_root / "sinks" / settings.name / "spool";
+    lanes_.push_back(std::make_shared<Lane>(std::move(sink), std::move(settings), services_, cfg.options));
 }
 
 void ReadingBus::start() {

@@ -3,9 +3,11 @@
 #include <benchmark/benchmark.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "core/bus/reading_bus.hpp"
 
@@ -68,7 +70,7 @@ config::SinkConfig lane_config(const std::string& name, std::uint32_t batch_size
 
 // Batches per second from publish() to a sink's write() returning, for a given batch size.
 void BM_LaneThroughput(benchmark::State& state) {
-    spdlog::set_level(spdlog::level::warn);
+    spdlog::set_level(spdlog::level::err);
     const auto batch_size = static_cast<std::uint32_t>(state.range(0));
     std::atomic<std::uint64_t> written{0};
     ReadingBus bus(HostServices{});
@@ -89,17 +91,42 @@ void BM_LaneThroughput(benchmark::State& state) {
 BENCHMARK(BM_LaneThroughput)->Arg(1)->Arg(16)->Arg(256)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // The cost of one publish() to the caller: one fast lane plus one whose sink sleeps 200 ms per
-// write, so its queue keeps growing during the run.
+// write. The slow lane keeps the default bounds (10000 batches, 64 MiB), so for most of the run
+// its queue is full and every publish also drops its oldest batch.
 void BM_PublishWithSlowSink(benchmark::State& state) {
-    spdlog::set_level(spdlog::level::warn);
+    spdlog::set_level(spdlog::level::err);
     std::atomic<std::uint64_t> written{0};
     ReadingBus bus(HostServices{});
-    bus.add_lane(std::make_unique<SlowSink>(), lane_config("slow", 1), {});
+    config::SinkConfig slow;
+    slow.type = slow.name = "slow";
+    slow.batch_size = 1;
+    bus.add_lane(std::make_unique<SlowSink>(), slow, {});
     bus.add_lane(std::make_unique<CountingSink>(written), lane_config("fast", 64), {});
     bus.start();
     const ReadingBatch batch = sample_batch(1);
-    for (auto _ : state) bus.publish(batch);
+    std::vector<std::int64_t> latencies;
+    latencies.reserve(1 << 20);
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        bus.publish(batch);
+        const auto t1 = std::chrono::steady_clock::now();
+        if (latencies.size() < latencies.capacity())
+            latencies.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    }
     state.SetItemsProcessed(state.iterations());
+    if (!latencies.empty()) {
+        std::sort(latencies.begin(), latencies.end());
+        const auto at = [&](double q) {
+            return static_cast<double>(
+                latencies[static_cast<std::size_t>(q * static_cast<double>(latencies.size() - 1))]);
+        };
+        state.counters["p50_ns"] = at(0.50);
+        state.counters["p99_ns"] = at(0.99);
+        state.counters["p999_ns"] = at(0.999);
+        state.counters["max_ns"] = static_cast<double>(latencies.back());
+    }
+    const auto stats = bus.stats();
+    state.counters["slow_dropped"] = static_cast<double>(stats.at(0).dropped);
     bus.stop(0ms);
 }
 BENCHMARK(BM_PublishWithSlowSink)->UseRealTime()->Unit(benchmark::kNanosecond);
