@@ -1,12 +1,117 @@
+#include <boost/program_options.hpp>
 #include <iostream>
 
 #include "core/app/commands.hpp"
+#include "core/app/paths.hpp"
+#include "core/app/plugin_loading.hpp"
+#include "core/config/config_loader.hpp"
+#include "core/config/meter_url.hpp"
+
+namespace po = boost::program_options;
 
 namespace kamgw::app {
+namespace {
 
-int cmd_check(int, char**) {
-    std::cerr << "kamgw check: not built yet\n";
-    return EX_SOFTWARE;
+std::string duration_text(std::chrono::milliseconds ms) {
+    using namespace std::chrono;
+    if (ms.count() % 3'600'000 == 0) return std::to_string(ms.count() / 3'600'000) + "h";
+    if (ms.count() % 60'000 == 0) return std::to_string(ms.count() / 60'000) + "min";
+    if (ms.count() % 1000 == 0) return std::to_string(ms.count() / 1000) + "s";
+    return std::to_string(ms.count()) + "ms";
+}
+
+void print_plan(const config::Config& cfg, const host::PluginRegistry& registry) {
+    std::cout << "configuration OK: ";
+    for (std::size_t i = 0; i < cfg.files.size(); ++i) std::cout << (i ? ", " : "") << cfg.files[i].string();
+    std::cout << "\ngateway '" << cfg.gateway.id << "', log level " << cfg.gateway.log_level << ", state in "
+              << cfg.gateway.state_dir.string() << "\n\n";
+    std::cout << cfg.meters.size() << " meter(s):\n";
+    for (const auto& m : cfg.meters) {
+        const PluginDescriptor* t = registry.transport_for_scheme(m.endpoint.scheme);
+        std::cout << "  " << m.name << "  " << config::redact_url(m.url) << "  via transport-"
+                  << (t ? std::string(t->name) : "?") << ", every " << duration_text(m.interval)
+                  << (m.align ? " (aligned to the clock)" : "") << ", timeout " << duration_text(m.timeout) << ", "
+                  << m.line.baud << " baud " << m.line.data_bits << m.line.parity << m.line.stop_bits
+                  << "\n    registers:";
+        for (const auto& r : m.registers) {
+            std::cout << ' ' << r.info.key;
+            if (r.every.count() > 0) std::cout << " (every " << duration_text(r.every) << ')';
+        }
+        std::cout << '\n';
+    }
+    std::cout << '\n' << cfg.sinks.size() << " sink(s):\n";
+    for (const auto& s : cfg.sinks) {
+        const PluginDescriptor* d = registry.sink(s.type);
+        std::cout << "  " << s.name << "  type " << s.type << (d ? " (" + std::string(d->summary) + ")" : "") << '\n';
+        for (const auto& [key, value] : s.options.values()) {
+            const ConfigKey* schema = nullptr;
+            if (d)
+                for (const auto& k : d->config)
+                    if (k.key == key) schema = &k;
+            std::cout << "    " << key << " = ";
+            if (schema && schema->type == ConfigType::secret) {
+                std::cout << "(secret, " << std::get<std::string>(value).size() << " characters)";
+            } else {
+                std::visit(
+                    [](const auto& v) {
+                        using T = std::decay_t<decltype(v)>;
+                        if constexpr (std::is_same_v<T, std::monostate>)
+                            std::cout << "(unset)";
+                        else if constexpr (std::is_same_v<T, bool>)
+                            std::cout << (v ? "true" : "false");
+                        else if constexpr (std::is_same_v<T, std::string>)
+                            std::cout << '"' << config::redact_url(v) << '"';
+                        else if constexpr (std::is_same_v<T, std::chrono::milliseconds>)
+                            std::cout << duration_text(v);
+                        else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+                            std::cout << '[';
+                            for (std::size_t i = 0; i < v.size(); ++i)
+                                std::cout << (i ? ", " : "") << '"' << v[i] << '"';
+                            std::cout << ']';
+                        } else
+                            std::cout << v;
+                    },
+                    value);
+            }
+            std::cout << '\n';
+        }
+    }
+}
+
+}  // namespace
+
+int cmd_check(int argc, char** argv) {
+    std::string config_file = default_config_file;
+    std::vector<std::string> plugin_dirs;
+    po::options_description options(
+        "kamgw check [-c FILE]: validate the configuration, load the plugins and print what would run.\n"
+        "Exits 0 when kamgw would start, 78 (EX_CONFIG) when the configuration has errors");
+    options.add_options()("help,h", "show this help")("config,c", po::value(&config_file)->value_name("FILE"),
+                                                      "configuration file (conf.d/ beside it is read too)")(
+        "plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(), "load plugins from DIR first");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "kamgw check: " << e.what() << "\n\n" << options;
+        return EX_USAGE;
+    }
+    if (vm.count("help")) {
+        std::cout << options;
+        return EX_OK;
+    }
+    std::vector<std::filesystem::path> extra(plugin_dirs.begin(), plugin_dirs.end());
+    auto registry = load_plugins(config_file, extra);
+    for (const auto& p : registry->problems()) std::cerr << "warning: " << p.message << '\n';
+    try {
+        const auto cfg = config::load_config(config_file, *registry);
+        print_plan(cfg, *registry);
+    } catch (const std::exception& e) {
+        std::cerr << e.what() << '\n';
+        return EX_CONFIG;
+    }
+    return EX_OK;
 }
 
 }  // namespace kamgw::app

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 
 #include "tests/support/temp_dir.hpp"
@@ -152,8 +153,32 @@ std::string required_env(const char* name) {
     return v;
 }
 
-std::filesystem::path kamgw_binary() { return required_env("KAMGW_BINARY"); }
-std::filesystem::path plugin_dir() { return required_env("KAMGW_PLUGIN_DIR"); }
-std::filesystem::path source_dir() { return required_env("KAMGW_SOURCE_DIR"); }
+namespace {
+
+// Test executables are built into <build>/bin beside kamgw (CMAKE_RUNTIME_OUTPUT_DIRECTORY), so the
+// build tree is found from the running executable; environment variables override it.
+std::filesystem::path build_dir() {
+    if (const char* v = std::getenv("KAMGW_BUILD_DIR"); v && *v) return v;
+    return std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path();
+}
+
+std::filesystem::path from_env_or(const char* name, const std::filesystem::path& fallback) {
+    if (const char* v = std::getenv(name); v && *v) return v;
+    return fallback;
+}
+
+}  // namespace
+
+std::filesystem::path kamgw_binary() { return from_env_or("KAMGW_BINARY", build_dir() / "bin" / "kamgw"); }
+std::filesystem::path plugin_dir() { return from_env_or("KAMGW_PLUGIN_DIR", build_dir() / "plugins"); }
+std::filesystem::path source_dir() {
+    if (const char* v = std::getenv("KAMGW_SOURCE_DIR"); v && *v) return v;
+    // The source tree this build was configured from, as CMake recorded it.
+    std::ifstream cache(build_dir() / "CMakeCache.txt");
+    const std::string key = "CMAKE_HOME_DIRECTORY:INTERNAL=";
+    for (std::string line; std::getline(cache, line);)
+        if (line.rfind(key, 0) == 0) return line.substr(key.size());
+    throw std::runtime_error("cannot find the source tree: no CMakeCache.txt in " + build_dir().string());
+}
 
 }  // namespace kamgw::test

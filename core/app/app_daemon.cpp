@@ -1,0 +1,269 @@
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <spdlog/spdlog.h>
+#include <sysexits.h>
+
+#include <thread>
+
+#include "core/app/daemon.hpp"
+#include "core/app/logging.hpp"
+#include "core/app/plugin_loading.hpp"
+#include "core/app/systemd_notify.hpp"
+#include "core/app/version.hpp"
+#include "core/config/config_loader.hpp"
+#include "core/config/meter_url.hpp"
+
+namespace kamgw::app {
+
+using namespace std::chrono_literals;
+
+struct Daemon::Runtime {
+    boost::asio::io_context io;
+    config::Config cfg;
+    std::shared_ptr<spdlog::logger> log = make_logger("kamgw");
+    SystemdNotifier notifier;
+    std::unique_ptr<bus::ReadingBus> bus;
+    // Sinks ask for the meter list and for on-demand reads from their own threads.
+    mutable std::mutex runners_mutex;
+    std::vector<std::unique_ptr<meter::MeterRunner>> runners;
+    boost::asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
+    boost::asio::steady_timer watchdog{io};
+    boost::asio::steady_timer status_timer{io};
+    boost::asio::steady_timer shutdown_timer{io};
+    bool stopping = false;
+
+    std::vector<MeterInfo> meters() const {
+        std::lock_guard lock(runners_mutex);
+        std::vector<MeterInfo> out;
+        for (const auto& r : runners) {
+            MeterInfo info;
+            info.identity = r->identity();
+            if (info.identity.name.empty()) info.identity.name = r->config().name;
+            info.interval = std::chrono::duration_cast<std::chrono::seconds>(r->config().interval);
+            for (const auto& reg : r->config().registers) info.register_keys.emplace_back(reg.info.key);
+            out.push_back(std::move(info));
+        }
+        return out;
+    }
+
+    ReadRequestResult request_read(const std::string& name) {
+        std::lock_guard lock(runners_mutex);
+        for (const auto& r : runners)
+            if (r->config().name == name) return r->request_read();
+        return ReadRequestResult::unknown_meter;
+    }
+};
+
+namespace {
+
+std::string summary(const config::Config& cfg, const std::vector<bus::LaneStats>& lanes) {
+    std::uint64_t written = 0, dropped = 0;
+    for (const auto& l : lanes) {
+        written += l.written_batches;
+        dropped += l.dropped;
+    }
+    return std::to_string(cfg.meters.size()) + " meter(s), " + std::to_string(lanes.size()) + " sink(s); " +
+           std::to_string(written) + " batch(es) delivered, " + std::to_string(dropped) + " dropped";
+}
+
+// Two configs send readings to the same sinks when their [[sink]] tables are equal.
+bool same_sinks(const std::vector<config::SinkConfig>& a, const std::vector<config::SinkConfig>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].type != b[i].type || a[i].name != b[i].name || a[i].options.values() != b[i].options.values() ||
+            a[i].batch_size != b[i].batch_size || a[i].flush_interval != b[i].flush_interval ||
+            a[i].queue_max_batches != b[i].queue_max_batches || a[i].queue_max_bytes != b[i].queue_max_bytes ||
+            a[i].retry_initial != b[i].retry_initial || a[i].retry_max != b[i].retry_max)
+            return false;
+    }
+    return true;
+}
+
+void log_drain(spdlog::logger& log, const bus::DrainReport& report) {
+    for (const auto& lane : report.lanes) {
+        if (lane.undelivered_batches == 0 && !lane.abandoned) continue;
+        log.error("sink {}: {} batch(es) ({} bytes) could not be delivered before the shutdown deadline{}", lane.name,
+                  lane.undelivered_batches, lane.undelivered_bytes,
+                  lane.abandoned ? "; the sink did not return from a write in time" : "");
+    }
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
+Daemon::~Daemon() = default;
+
+bool Daemon::build_runtime(Runtime& rt, const config::Config& cfg) {
+    bus::HostServices services;
+    services.gateway_id = cfg.gateway.id;
+    services.gateway_version = version;
+    services.state_root = cfg.gateway.state_dir;
+    services.meters = [&rt] { return rt.meters(); };
+    services.request_read = [&rt](const std::string& name) { return rt.request_read(name); };
+
+    auto bus = std::make_unique<bus::ReadingBus>(std::move(services));
+    for (const auto& sink_cfg : cfg.sinks) {
+        const PluginDescriptor* descriptor = registry_->sink(sink_cfg.type);
+        try {
+            bus->add_lane(registry_->make_sink(sink_cfg.type), sink_cfg,
+                          descriptor ? descriptor->lane : LaneDefaults{});
+            rt.log->info("sink {} ({}) ready", sink_cfg.name, sink_cfg.type);
+        } catch (const std::exception& e) {
+            rt.log->error("sink {} ({}) disabled: {}", sink_cfg.name, sink_cfg.type, e.what());
+        }
+    }
+    bus->start();
+    rt.bus = std::move(bus);
+    return true;
+}
+
+// Meter runners publish into whatever bus is current when they are created.
+static std::vector<std::unique_ptr<meter::MeterRunner>> make_runners(boost::asio::io_context& io,
+                                                                     const config::Config& cfg,
+                                                                     host::PluginRegistry& registry,
+                                                                     bus::ReadingBus& bus) {
+    std::vector<std::unique_ptr<meter::MeterRunner>> runners;
+    for (const auto& meter_cfg : cfg.meters) {
+        meter::TransportFactory factory = [&registry, scheme = meter_cfg.endpoint.scheme](const TransportContext& ctx) {
+            return registry.make_transport(scheme, ctx);
+        };
+        meter::RunnerCallbacks callbacks;
+        callbacks.on_batch = [&bus](ReadingBatch batch) { bus.publish(std::move(batch)); };
+        callbacks.on_status = [&bus](const MeterStatus& status) { bus.publish_status(status); };
+        runners.push_back(std::make_unique<meter::MeterRunner>(
+            io.get_executor(), meter_cfg, std::move(factory), std::move(callbacks), cfg.gateway.read_now_min_interval));
+    }
+    return runners;
+}
+
+void Daemon::reload(Runtime& rt) {
+    rt.notifier.reloading();
+    rt.log->info("SIGHUP: reopening sink files and re-reading {}", options_.config_file.string());
+    rt.bus->reopen();
+    config::Config next;
+    try {
+        next = config::load_config(options_.config_file, *registry_);
+    } catch (const std::exception& e) {
+        rt.log->error("configuration not reloaded, the running one stays in force:\n{}", e.what());
+        rt.notifier.ready(summary(rt.cfg, rt.bus->stats()));
+        return;
+    }
+    if (next.gateway.plugin_dirs != rt.cfg.gateway.plugin_dirs)
+        rt.log->warn("plugin_dirs changed; plugins are loaded at start only, restart kamgw to use the new folders");
+    set_log_level(options_.log_level.empty() ? next.gateway.log_level : options_.log_level);
+
+    // Stopped runners may finish a poll in flight into the current bus; they are destroyed
+    // once the new ones run (a runner is safe to destroy mid-poll: it then calls back no more).
+    std::vector<std::unique_ptr<meter::MeterRunner>> old_runners;
+    {
+        std::lock_guard lock(rt.runners_mutex);
+        for (auto& r : rt.runners) r->stop();
+        old_runners = std::move(rt.runners);
+        rt.runners.clear();
+    }
+    std::unique_ptr<bus::ReadingBus> old_bus;
+    if (!same_sinks(next.sinks, rt.cfg.sinks)) {
+        old_bus = std::move(rt.bus);
+        build_runtime(rt, next);
+    }
+    auto runners = make_runners(rt.io, next, *registry_, *rt.bus);
+    {
+        std::lock_guard lock(rt.runners_mutex);
+        rt.runners = std::move(runners);
+    }
+    old_runners.clear();
+    for (auto& r : rt.runners) r->start();
+    rt.cfg = std::move(next);
+    if (old_bus) {
+        // The old sinks deliver what they hold before they go; drained off the io thread so the
+        // meters keep their schedule meanwhile.
+        auto timeout = rt.cfg.gateway.shutdown_timeout;
+        std::shared_ptr<bus::ReadingBus> draining(std::move(old_bus));
+        auto log = rt.log;
+        std::thread([draining, timeout, log] { log_drain(*log, draining->stop(timeout)); }).detach();
+    }
+    rt.log->info("configuration reloaded: {}", summary(rt.cfg, rt.bus->stats()));
+    rt.notifier.ready(summary(rt.cfg, rt.bus->stats()));
+}
+
+int Daemon::run() {
+    registry_ = load_plugins(options_.config_file, options_.extra_plugin_dirs);
+    auto rt = std::make_unique<Runtime>();
+    for (const auto& problem : registry_->problems()) rt->log->warn("{}", problem.message);
+    try {
+        rt->cfg = config::load_config(options_.config_file, *registry_);
+    } catch (const std::exception& e) {
+        rt->log->error("configuration error:\n{}", e.what());
+        return EX_CONFIG;
+    }
+    set_log_level(options_.log_level.empty() ? rt->cfg.gateway.log_level : options_.log_level);
+    rt->log->info("kamgw {} starting: gateway '{}', {} meter(s), {} sink(s), configuration {}", version,
+                  rt->cfg.gateway.id, rt->cfg.meters.size(), rt->cfg.sinks.size(), options_.config_file.string());
+
+    build_runtime(*rt, rt->cfg);
+    rt->runners = make_runners(rt->io, rt->cfg, *registry_, *rt->bus);
+    for (auto& r : rt->runners) r->start();
+    rt->notifier.ready(summary(rt->cfg, rt->bus->stats()));
+
+    std::function<void()> wait_signal = [&] {
+        rt->signals.async_wait([&](boost::system::error_code ec, int signal) {
+            if (ec) return;
+            if (signal == SIGHUP) {
+                reload(*rt);
+                wait_signal();
+                return;
+            }
+            rt->log->info("{}: stopping meters, then draining the sinks (at most {} ms)",
+                          signal == SIGTERM ? "SIGTERM" : "SIGINT", rt->cfg.gateway.shutdown_timeout.count());
+            rt->notifier.stopping();
+            rt->stopping = true;
+            {
+                std::lock_guard lock(rt->runners_mutex);
+                for (auto& r : rt->runners) r->stop();
+            }
+            // A poll in flight gets a moment to reach the bus; the runners call back no more after that.
+            rt->shutdown_timer.expires_after(300ms);
+            rt->shutdown_timer.async_wait([&](boost::system::error_code) { rt->io.stop(); });
+        });
+    };
+    wait_signal();
+
+    if (auto period = rt->notifier.watchdog_period()) {
+        std::function<void()> ping = [&, period = *period] {
+            rt->notifier.watchdog_ping();
+            rt->watchdog.expires_after(period);
+            rt->watchdog.async_wait([&](boost::system::error_code ec) {
+                if (!ec) ping();
+            });
+        };
+        ping();
+    }
+    std::function<void()> report_status = [&] {
+        rt->status_timer.expires_after(60s);
+        rt->status_timer.async_wait([&](boost::system::error_code ec) {
+            if (ec) return;
+            rt->notifier.status(summary(rt->cfg, rt->bus->stats()));
+            report_status();
+        });
+    };
+    report_status();
+
+    rt->io.run();
+
+    const auto report = rt->bus->stop(rt->cfg.gateway.shutdown_timeout);
+    log_drain(*rt->log, report);
+    rt->log->info("stopped: {}", summary(rt->cfg, rt->bus->stats()));
+    {
+        std::lock_guard lock(rt->runners_mutex);
+        rt->runners.clear();
+    }
+    rt.reset();  // sinks and transports go before the plugin libraries
+    registry_.reset();
+    return EX_OK;
+}
+
+}  // namespace kamgw::app
