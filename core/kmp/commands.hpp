@@ -61,7 +61,8 @@ std::optional<std::uint32_t> parse_get_serial(const Frame& response);
 
 // Walks the register blocks by their own length fields and keys them by the id found,
 // never by position. A block whose NOB runs past the end stops the walk: the blocks before
-// it are kept and `truncated` is set.
+// it are kept and `truncated` is set. So does a block with NOB > 8 (no 64-bit mantissa holds
+// it) and a frame that is no GetRegister response at all (CID other than 0x10).
 struct RegisterResponse {
     std::vector<RegisterValue> values;
     bool truncated = false;

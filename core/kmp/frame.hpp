@@ -67,7 +67,8 @@ std::optional<ParsedFrame> parse_frame(std::span<const std::uint8_t> wire);
 // Incremental receiver for the bytes coming back from a meter (receive algorithm of the
 // protocol notes §2.4): discards everything before a raw 0x40 (the echoed request, stray
 // 0x00 bytes, line noise), restarts on a second 0x40, ends at the first raw 0x0D, and
-// recognises a lone 0x06 as an acknowledgement.
+// recognises a lone 0x06 as an acknowledgement. A "frame" that grows past 1024 stuffed bytes
+// without a stop byte is line noise: it is dropped and counted in discarded().
 class FrameReceiver {
 public:
     enum class Event : std::uint8_t {
