@@ -115,6 +115,7 @@ boost::asio::awaitable<bool> MeterSession::open() {
             ctx.endpoint = config_.endpoint;
             if (ctx.endpoint.url.empty()) ctx.endpoint.url = config_.url;
             ctx.line = config_.line;
+            ctx.options = config_.transport_options;
             ctx.log = transport_log_.get();
             transport_ = make_transport_ ? make_transport_(ctx) : nullptr;
             if (!transport_) throw std::runtime_error("no transport for '" + endpoint_text(config_) + "'");
