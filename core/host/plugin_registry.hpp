@@ -8,6 +8,9 @@
 //
 // Loading never throws: each refused file becomes a LoadProblem and the other plugins load on,
 // so `kamgw check` can show every problem at once.
+//
+// Threads: load first, on one thread. After that the registry does not change, and its const
+// members (lookups and the factories) may be called from any thread.
 #pragma once
 
 #include <filesystem>

@@ -39,17 +39,24 @@ TEST(PluginPermissions, GroupWritableIsRefusedUnlessTheGroupIsRootsOrOurs) {
     TempDir dir;
     ::chmod(dir.path().c_str(), 0775);
     const TrustedIds self = TrustedIds::of_this_process();
+    // As root, give the folder to a group that is neither root's nor ours; otherwise the folder
+    // has our group and a daemon with another group plays the stranger.
+    if (self.uid == 0) {
+        ASSERT_EQ(::chown(dir.path().c_str(), 0, other_gid), 0);
+    }
     struct stat st {};
     ASSERT_EQ(::stat(dir.path().c_str(), &st), 0);
-    // The folder's group is ours (or root's): accepted.
-    EXPECT_EQ(writable_by_others(dir.path(), "folder", self), std::nullopt);
-    if (st.st_gid == 0) GTEST_SKIP() << "the folder's group is root's; the refusal needs another group";
-    // The same folder judged by a process whose group is someone else's: refused.
-    const auto problem = writable_by_others(dir.path(), "folder", {self.uid, other_gid});
+    const TrustedIds stranger = self.uid == 0 ? self : TrustedIds{self.uid, other_gid};
+    const TrustedIds member = self.uid == 0 ? TrustedIds{self.uid, other_gid} : self;
+
+    EXPECT_EQ(writable_by_others(dir.path(), "folder", member), std::nullopt);
+    const auto problem = writable_by_others(dir.path(), "folder", stranger);
     ASSERT_TRUE(problem.has_value());
     EXPECT_EQ(*problem, "refusing plugin folder " + dir.path().string() + ": writable by group " +
                             std::to_string(st.st_gid) + " (others could run code as kamgw); fix with chmod go-w " +
                             dir.path().string());
+    ::chmod(dir.path().c_str(), 0755);
+    EXPECT_EQ(writable_by_others(dir.path(), "folder", stranger), std::nullopt);
 }
 
 TEST(PluginPermissions, GroupWritableByAnotherGroupIsRefused) {
