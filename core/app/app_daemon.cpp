@@ -11,6 +11,7 @@
 
 #include "core/app/daemon.hpp"
 #include "core/app/logging.hpp"
+#include "core/app/metrics_server.hpp"
 #include "core/app/plugin_loading.hpp"
 #include "core/app/systemd_notify.hpp"
 #include "core/app/version.hpp"
@@ -34,7 +35,20 @@ struct Daemon::Runtime {
     boost::asio::steady_timer watchdog{io};
     boost::asio::steady_timer status_timer{io};
     boost::asio::steady_timer shutdown_timer{io};
+    std::unique_ptr<MetricsServer> metrics;
     bool stopping = false;
+
+    std::vector<MeterSnapshot> meter_snapshots() const {
+        std::lock_guard lock(runners_mutex);
+        std::vector<MeterSnapshot> out;
+        for (const auto& r : runners) out.push_back({r->config().name, r->identity(), r->health(), r->counters()});
+        return out;
+    }
+
+    std::vector<bus::LaneStats> lane_stats() const {
+        std::lock_guard lock(runners_mutex);
+        return bus ? bus->stats() : std::vector<bus::LaneStats>{};
+    }
 
     std::vector<MeterInfo> meters() const {
         std::lock_guard lock(runners_mutex);
@@ -117,6 +131,7 @@ bool Daemon::build_runtime(Runtime& rt, const config::Config& cfg) {
         }
     }
     bus->start();
+    std::lock_guard lock(rt.runners_mutex);
     rt.bus = std::move(bus);
     return true;
 }
@@ -167,7 +182,10 @@ void Daemon::reload(Runtime& rt) {
     }
     std::unique_ptr<bus::ReadingBus> old_bus;
     if (!same_sinks(next.sinks, rt.cfg.sinks)) {
-        old_bus = std::move(rt.bus);
+        {
+            std::lock_guard lock(rt.runners_mutex);
+            old_bus = std::move(rt.bus);
+        }
         build_runtime(rt, next);
     }
     auto runners = make_runners(rt.io, next, *registry_, *rt.bus);
@@ -207,6 +225,19 @@ int Daemon::run() {
     build_runtime(*rt, rt->cfg);
     rt->runners = make_runners(rt->io, rt->cfg, *registry_, *rt->bus);
     for (auto& r : rt->runners) r->start();
+    if (!rt->cfg.gateway.metrics_listen.empty()) {
+        rt->metrics = std::make_unique<MetricsServer>(
+            MetricsSources{[&] { return rt->meter_snapshots(); }, [&] { return rt->lane_stats(); }});
+        try {
+            rt->metrics->start(rt->cfg.gateway.metrics_listen);
+            rt->log->info("metrics on http://{}:{}/metrics, health on /health",
+                          rt->cfg.gateway.metrics_listen.substr(0, rt->cfg.gateway.metrics_listen.rfind(':')),
+                          rt->metrics->port());
+        } catch (const std::exception& e) {
+            rt->log->error("{}", e.what());
+            rt->metrics.reset();
+        }
+    }
     rt->notifier.ready(summary(rt->cfg, rt->bus->stats()));
 
     std::function<void()> wait_signal = [&] {
@@ -253,6 +284,7 @@ int Daemon::run() {
     report_status();
 
     rt->io.run();
+    if (rt->metrics) rt->metrics->stop();
 
     const auto report = rt->bus->stop(rt->cfg.gateway.shutdown_timeout);
     log_drain(*rt->log, report);

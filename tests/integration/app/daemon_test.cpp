@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/network.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -117,6 +118,29 @@ TEST_F(DaemonTest, PluginsThatThrowInTheirFactoryOrInWriteDoNotTakeTheDaemonDown
     EXPECT_NE(log().find("failed on purpose"), std::string::npos) << log();
     kamgw.send_signal(SIGTERM);
     EXPECT_EQ(kamgw.wait_exit(30s), 0) << log();
+}
+
+TEST_F(DaemonTest, ServesOpenMetricsAndHealth) {
+    const auto port = free_port();
+    const auto cfg = config();
+    // metrics_listen belongs in [gateway]: rewrite the file with it.
+    std::string text = read_file(cfg);
+    text.insert(text.find("shutdown_timeout"), "metrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n");
+    dir.write("kamgw.toml", text);
+    auto kamgw = start(cfg);
+    ASSERT_TRUE(wait_until([&] { return count_rows(csv(), ",heat_energy,") >= 2; }, 60s)) << log();
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    auto metrics = run_command({"curl", "-sf", base + "/metrics"});
+    ASSERT_EQ(metrics.exit_code, 0) << log();
+    EXPECT_NE(metrics.output.find("kamgw_meter_polls_total{meter=\"first\",serial=\"1111\"}"), std::string::npos)
+        << metrics.output;
+    EXPECT_NE(metrics.output.find("kamgw_sink_written_batches_total{sink=\"csv\""), std::string::npos);
+    EXPECT_NE(metrics.output.find("# EOF"), std::string::npos);
+    auto health = run_command({"curl", "-s", "-w", " %{http_code}", base + "/health"});
+    EXPECT_NE(health.output.find("\"status\":\"ok\""), std::string::npos) << health.output;
+    EXPECT_NE(health.output.find(" 200"), std::string::npos) << health.output;
+    kamgw.send_signal(SIGTERM);
+    EXPECT_EQ(kamgw.wait_exit(20s), 0) << log();
 }
 
 TEST_F(DaemonTest, ABadConfigurationStopsTheStartWithExitCode78) {

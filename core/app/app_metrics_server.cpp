@@ -1,0 +1,153 @@
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+#include <stdexcept>
+
+#include "core/app/metrics_server.hpp"
+
+namespace kamgw::app {
+namespace {
+
+// Label values in OpenMetrics: backslash, quote and newline are escaped.
+std::string label(std::string_view value) {
+    std::string out;
+    for (char c : value) {
+        if (c == '\\' || c == '"') out.push_back('\\');
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
+void family(std::ostringstream& out, const char* name, const char* type, const char* help) {
+    out << "# TYPE " << name << ' ' << type << "\n# HELP " << name << ' ' << help << '\n';
+}
+
+bool meter_ok(MeterHealth h) { return h == MeterHealth::ok || h == MeterHealth::starting; }
+
+}  // namespace
+
+std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes) {
+    std::ostringstream out;
+    struct Counter {
+        const char* name;
+        const char* help;
+        std::uint64_t SessionCounters::*field;
+    };
+    static constexpr Counter counters[] = {
+        {"kamgw_meter_requests", "KMP requests sent", &SessionCounters::requests},
+        {"kamgw_meter_responses", "valid KMP responses received", &SessionCounters::responses},
+        {"kamgw_meter_bytes_sent", "bytes written to the meter's link", &SessionCounters::bytes_sent},
+        {"kamgw_meter_bytes_received", "bytes read from the meter's link", &SessionCounters::bytes_received},
+        {"kamgw_meter_timeouts", "requests the meter did not answer in time", &SessionCounters::timeouts},
+        {"kamgw_meter_crc_errors", "answers rejected for a bad CRC", &SessionCounters::crc_errors},
+        {"kamgw_meter_bad_frames", "answers rejected for other framing errors", &SessionCounters::bad_frames},
+        {"kamgw_meter_retries", "requests sent again after a timeout or bad answer", &SessionCounters::retries},
+        {"kamgw_meter_reconnects", "times the link was opened again", &SessionCounters::reconnects},
+        {"kamgw_meter_polls", "polls completed", &SessionCounters::polls},
+        {"kamgw_meter_polls_failed", "polls that got no reading", &SessionCounters::polls_failed},
+    };
+    for (const auto& c : counters) {
+        family(out, c.name, "counter", c.help);
+        for (const auto& m : meters)
+            out << c.name << "_total{meter=\"" << label(m.name) << "\",serial=\"" << label(m.identity.serial) << "\"} "
+                << m.counters.*c.field << '\n';
+    }
+    family(out, "kamgw_meter_up", "gauge", "1 when the meter's last poll got answers");
+    for (const auto& m : meters)
+        out << "kamgw_meter_up{meter=\"" << label(m.name) << "\",health=\"" << meter_health_name(m.health) << "\"} "
+            << (m.health == MeterHealth::ok ? 1 : 0) << '\n';
+
+    struct LaneCounter {
+        const char* name;
+        const char* help;
+        std::uint64_t bus::LaneStats::*field;
+    };
+    static constexpr LaneCounter lane_counters[] = {
+        {"kamgw_sink_written_batches", "reading batches delivered", &bus::LaneStats::written_batches},
+        {"kamgw_sink_retries", "writes that failed and were retried", &bus::LaneStats::retries},
+        {"kamgw_sink_dropped_batches", "batches dropped (queue full, sink disabled, shutdown)",
+         &bus::LaneStats::dropped},
+        {"kamgw_sink_rejected_batches", "batches the sink refused for good", &bus::LaneStats::rejected},
+    };
+    for (const auto& c : lane_counters) {
+        family(out, c.name, "counter", c.help);
+        for (const auto& l : lanes)
+            out << c.name << "_total{sink=\"" << label(l.name) << "\",type=\"" << label(l.type) << "\"} " << l.*c.field
+                << '\n';
+    }
+    family(out, "kamgw_sink_queued_batches", "gauge", "batches waiting for the sink");
+    for (const auto& l : lanes)
+        out << "kamgw_sink_queued_batches{sink=\"" << label(l.name) << "\",state=\"" << bus::lane_state_name(l.state)
+            << "\"} " << l.queued_batches << '\n';
+    family(out, "kamgw_sink_queued_bytes", "gauge", "bytes waiting for the sink");
+    for (const auto& l : lanes)
+        out << "kamgw_sink_queued_bytes{sink=\"" << label(l.name) << "\"} " << l.queued_bytes << '\n';
+    out << "# EOF\n";
+    return out.str();
+}
+
+std::string render_health(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
+                          bool& healthy) {
+    healthy = true;
+    nlohmann::json doc;
+    doc["meters"] = nlohmann::json::array();
+    for (const auto& m : meters) {
+        healthy = healthy && meter_ok(m.health);
+        doc["meters"].push_back({{"name", m.name},
+                                 {"serial", m.identity.serial},
+                                 {"health", meter_health_name(m.health)},
+                                 {"polls", m.counters.polls},
+                                 {"polls_failed", m.counters.polls_failed}});
+    }
+    doc["sinks"] = nlohmann::json::array();
+    for (const auto& l : lanes) {
+        healthy = healthy && l.state != bus::LaneState::disabled;
+        doc["sinks"].push_back({{"name", l.name},
+                                {"type", l.type},
+                                {"state", bus::lane_state_name(l.state)},
+                                {"queued_batches", l.queued_batches},
+                                {"last_error", l.last_error}});
+    }
+    doc["status"] = healthy ? "ok" : "degraded";
+    return doc.dump();
+}
+
+MetricsServer::MetricsServer(MetricsSources sources) : sources_(std::move(sources)) {}
+
+MetricsServer::~MetricsServer() { stop(); }
+
+void MetricsServer::start(const std::string& listen) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("metrics_listen '" + listen + "' is not host:port");
+    const std::string host = listen.substr(0, colon);
+    const int wanted = std::stoi(listen.substr(colon + 1));
+    server_ = std::make_unique<httplib::Server>();
+    server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+        res.set_content(render_openmetrics(sources_.meters(), sources_.lanes()),
+                        "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    });
+    server_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+        bool healthy = true;
+        res.set_content(render_health(sources_.meters(), sources_.lanes(), healthy), "application/json");
+        res.status = healthy ? 200 : 503;
+    });
+    port_ = wanted == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, wanted) ? wanted : -1);
+    if (port_ <= 0) {
+        server_.reset();
+        throw std::runtime_error("cannot listen on " + listen + " for metrics (address in use or not local?)");
+    }
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+void MetricsServer::stop() {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+}
+
+}  // namespace kamgw::app

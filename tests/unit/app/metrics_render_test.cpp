@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/app/metrics_server.hpp"
+
+namespace kamgw::app {
+namespace {
+
+MeterSnapshot meter(std::string name, MeterHealth health, std::uint64_t polls) {
+    MeterSnapshot m;
+    m.name = std::move(name);
+    m.identity.serial = "123";
+    m.health = health;
+    m.counters.polls = polls;
+    m.counters.crc_errors = 2;
+    return m;
+}
+
+bus::LaneStats lane(std::string name, bus::LaneState state) {
+    bus::LaneStats l;
+    l.name = std::move(name);
+    l.type = "csv";
+    l.state = state;
+    l.written_batches = 5;
+    return l;
+}
+
+TEST(MetricsRender, OpenMetricsCarriesCountersPerMeterAndSinkAndEndsWithEof) {
+    const auto text = render_openmetrics({meter("house", MeterHealth::ok, 7), meter("a\"b", MeterHealth::link_down, 0)},
+                                         {lane("csv", bus::LaneState::running)});
+    EXPECT_NE(text.find("kamgw_meter_polls_total{meter=\"house\",serial=\"123\"} 7\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("kamgw_meter_crc_errors_total{meter=\"house\",serial=\"123\"} 2\n"), std::string::npos);
+    EXPECT_NE(text.find("kamgw_meter_up{meter=\"house\",health=\"ok\"} 1\n"), std::string::npos);
+    EXPECT_NE(text.find("kamgw_meter_up{meter=\"a\\\"b\",health=\"link_down\"} 0\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("kamgw_sink_written_batches_total{sink=\"csv\",type=\"csv\"} 5\n"), std::string::npos);
+    EXPECT_EQ(text.substr(text.size() - 6), "# EOF\n");
+}
+
+TEST(MetricsRender, HealthIsDegradedWhenAMeterIsDownOrASinkDisabled) {
+    bool healthy = false;
+    auto ok = nlohmann::json::parse(
+        render_health({meter("house", MeterHealth::ok, 1)}, {lane("csv", bus::LaneState::running)}, healthy));
+    EXPECT_TRUE(healthy);
+    EXPECT_EQ(ok["status"], "ok");
+
+    auto down = nlohmann::json::parse(
+        render_health({meter("house", MeterHealth::no_answer, 1)}, {lane("csv", bus::LaneState::running)}, healthy));
+    EXPECT_FALSE(healthy);
+    EXPECT_EQ(down["status"], "degraded");
+    EXPECT_EQ(down["meters"][0]["health"], "no_answer");
+
+    render_health({meter("house", MeterHealth::ok, 1)}, {lane("csv", bus::LaneState::disabled)}, healthy);
+    EXPECT_FALSE(healthy);
+}
+
+}  // namespace
+}  // namespace kamgw::app
