@@ -18,6 +18,11 @@ void Lane::open_spool() {
                     settings_.spool_dir.string(), e.what());
         std::lock_guard lock(mutex_);
         spool_enabled_ = false;
+        // Batches evicted before the spool turned out unusable would have nowhere to go.
+        const std::size_t evicted = overflow_.size();
+        overflow_.take_all();
+        counters_.dropped += evicted;
+        unlogged_full_drops_ += evicted;
         return;
     }
     const std::size_t waiting = spool->batches();

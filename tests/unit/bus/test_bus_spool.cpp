@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "core/bus/lane.hpp"
 #include "core/bus/reading_bus.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/bus/recording_sink.hpp"
@@ -174,6 +175,29 @@ TEST(BusSpooling, AnUnusableSpoolFolderFallsBackToDropping) {
     rec->open_gate();
     ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.written.size() == 3; }));
     EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.written; }), (std::vector<std::uint64_t>{0, 3, 4}));
+}
+
+TEST(BusSpooling, BatchesEvictedBeforeTheSpoolFailedToOpenAreCountedAsDropped) {
+    kamgw::test::TempDir dir;
+    const auto blocker = dir.write("blocker", "a file where the folder should be");
+    auto rec = std::make_shared<SinkRecord>();
+    LaneSettings settings;
+    settings.name = settings.type = "rec";
+    settings.queue_max_batches = 1;
+    settings.spool_dir = blocker / "spool";
+    auto lane = std::make_shared<Lane>(recording_sink(rec), settings, std::make_shared<HostServices>(), ConfigTable{});
+    // Before start the lane still expects a spool: 0 is evicted to the spool's staging area,
+    // then 1 is evicted too, pushing 0 out of that (bounded) area.
+    for (std::uint64_t i = 0; i < 3; ++i) lane->publish(make_batch(i));
+    EXPECT_EQ(lane->stats().dropped, 1u);
+    lane->start();
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.written.size() == 1; }));
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.written; }), (std::vector<std::uint64_t>{2}));
+    EXPECT_EQ(lane->stats().dropped, 2u);
+    EXPECT_EQ(lane->stats().queued_batches, 0u);
+    const auto now = std::chrono::steady_clock::now();
+    lane->begin_stop(now + 5s);
+    EXPECT_EQ(lane->finish_stop(now + 10s).undelivered_batches, 0u);
 }
 
 }  // namespace
