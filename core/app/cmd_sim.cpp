@@ -6,6 +6,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <memory>
+#include <vector>
 
 #include "core/app/commands.hpp"
 #include "core/app/logging.hpp"
@@ -42,7 +44,7 @@ int cmd_sim(int argc, char** argv) {
     std::string model = "multical403", pty, listen, faults, answer_delay, log_level = "info";
     std::uint32_t serial = 0;
     std::uint64_t seed = 1;
-    unsigned baud = 1200;
+    unsigned baud = 1200, count = 1;
     po::options_description options(
         "kamgw sim --model MODEL (--pty LINK | --listen tcp://HOST:PORT) [options]: serve a simulated meter "
         "that speaks KMP\nuntil SIGINT or SIGTERM. Answers are paced like the optical link (11 bits a byte). "
@@ -56,6 +58,9 @@ int cmd_sim(int argc, char** argv) {
         "echo, noise, silent[=N], corrupt[=N], omit=ID+ID, sleep=AFTER[/QUIET], not_kmp")(
         "answer-delay", po::value(&answer_delay)->value_name("DURATION"),
         "time from a request to the first answer byte (default 50ms; a real meter: up to 1.6s)")(
+        "count", po::value(&count)->value_name("N"),
+        "with --listen: serve N meters from one process on ports PORT, PORT+1, ... (port 0: N free ports) "
+        "with serials SERIAL, SERIAL+1, ... (a fleet for load tests)")(
         "baud", po::value(&baud)->value_name("N"), "pacing speed and expected line speed (default 1200)")(
         "no-pace", "send answers at once instead of at the line's speed")(
         "strict-line", "pty only: ignore requests unless the client set the line to the expected speed, 8N2")(
@@ -115,33 +120,53 @@ int cmd_sim(int argc, char** argv) {
         std::cerr << "kamgw sim: --listen wants tcp://HOST:PORT, not '" << listen << "'\n";
         return EX_USAGE;
     }
+    if (count == 0 || (count > 1 && listen.empty()) || (port != 0 && port + count - 1 > 65535)) {
+        std::cerr << "kamgw sim: --count wants N >= 1, --listen, and ports that end at 65535 or below\n";
+        return EX_USAGE;
+    }
 
     boost::asio::io_context io;
-    meter::SimServer server(io.get_executor(), sim);
+    // One io thread serves every meter of a fleet; each meter is its own server with its own
+    // serial number, so a reader sees `count` distinct meters.
+    std::vector<std::unique_ptr<meter::SimServer>> servers;
+    for (unsigned i = 0; i < count; ++i) {
+        meter::SimOptions one = sim;
+        one.serial = sim.serial + i;
+        servers.push_back(std::make_unique<meter::SimServer>(io.get_executor(), one));
+    }
+    meter::SimServer& server = *servers.front();
+    auto stop_all = [&] {
+        for (auto& s : servers) s->stop();
+    };
     try {
         if (!pty.empty()) {
             const std::string device = server.serve_pty(pty);
             std::cout << "pty " << pty << ' ' << device << std::endl;
         }
-        if (!listen.empty()) {
-            const std::uint16_t bound = server.listen_tcp(host, port);
+        for (unsigned i = 0; i < count && !listen.empty(); ++i) {
+            const auto want = static_cast<std::uint16_t>(port == 0 ? 0 : port + i);
+            const std::uint16_t bound = servers[i]->listen_tcp(host, want);
             std::cout << "listening tcp://" << host << ':' << bound << std::endl;
         }
     } catch (const std::exception& e) {
         std::cerr << "kamgw sim: " << e.what() << '\n';
-        server.stop();
+        stop_all();
         return EX_UNAVAILABLE;
     }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
-        spdlog::info("signal {}: stopping (served {} requests, answered {})", signal, server.stats().requests,
-                     server.stats().answered);
-        server.stop();
+        std::uint64_t requests = 0, answered = 0;
+        for (const auto& s : servers) {
+            requests += s->stats().requests;
+            answered += s->stats().answered;
+        }
+        spdlog::info("signal {}: stopping (served {} requests, answered {})", signal, requests, answered);
+        stop_all();
         io.stop();
     });
     io.run();
-    server.stop();
+    stop_all();
     return EX_OK;
 }
 
