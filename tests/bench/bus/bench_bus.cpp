@@ -1,15 +1,19 @@
-// Throughput of one lane to a sink that does nothing, and what publish() costs a meter
-// session when a slow sink is attached to the bus.
+// Throughput of one lane to a sink that does nothing, what publish() costs a meter session
+// when a slow sink is attached to the bus, and how fast a lane spools to disk and reads back.
 #include <benchmark/benchmark.h>
 #include <spdlog/spdlog.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
 #include "core/bus/reading_bus.hpp"
+#include "core/bus/spool.hpp"
 
 namespace kamgw::bus {
 namespace {
@@ -140,6 +144,42 @@ void BM_CopyBatch(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_CopyBatch)->Unit(benchmark::kNanosecond);
+
+// Writing evicted batches to the spool: one fdatasync per append call, so the batch count per
+// call decides the rate.
+void BM_SpoolAppend(benchmark::State& state) {
+    const auto dir = std::filesystem::temp_directory_path() / ("kamgw-bench-spool-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    Spool spool(dir, 1ull << 40);
+    spool.open();
+    const std::vector<ReadingBatch> batches(static_cast<std::size_t>(state.range(0)), sample_batch(1));
+    for (auto _ : state) spool.append(batches);
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+    state.counters["bytes_per_batch"] = static_cast<double>(spool.bytes()) / static_cast<double>(spool.batches());
+    std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_SpoolAppend)->Arg(1)->Arg(100)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// Reading spooled batches back (parse and rebuild), one 1000-batch segment at a time.
+void BM_SpoolReplay(benchmark::State& state) {
+    const auto dir = std::filesystem::temp_directory_path() / ("kamgw-bench-replay-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    Spool spool(dir, 1ull << 40, 1000);
+    spool.open();
+    const std::vector<ReadingBatch> batches(1000, sample_batch(1));
+    std::int64_t read = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        spool.append(batches);
+        state.ResumeTiming();
+        auto segment = spool.take_oldest();
+        read += static_cast<std::int64_t>(segment->batches.size());
+        spool.consumed(segment->id);
+    }
+    state.SetItemsProcessed(read);
+    std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_SpoolReplay)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace kamgw::bus
