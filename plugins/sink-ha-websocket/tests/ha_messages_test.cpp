@@ -1,1 +1,122 @@
 #include <gtest/gtest.h>
+
+#include "plugins/sink-ha-websocket/ha_messages.hpp"
+
+namespace {
+using namespace kamgw;
+using namespace kamgw::ha_websocket;
+
+StatisticMeta heat_meta() { return {"kamstrup:1_heat_energy", "kamstrup", "house Heat energy (1)", "GJ", "energy"}; }
+
+TEST(HaVersion, ParsesYearAndMonth) {
+    EXPECT_TRUE(version_at_least(parse_ha_version("2025.11.0"), 2025, 11));
+    EXPECT_TRUE(version_at_least(parse_ha_version("2026.1.0.dev20251201"), 2025, 11));
+    EXPECT_FALSE(version_at_least(parse_ha_version("2025.10.4"), 2025, 11));
+    EXPECT_FALSE(version_at_least(parse_ha_version("2024.6.0b3"), 2025, 11));
+    EXPECT_FALSE(parse_ha_version("dev").known);
+    EXPECT_FALSE(parse_ha_version("2024.13.0").known);
+}
+
+TEST(MetadataByVersion, NewKeysFrom2025_11) {
+    EXPECT_EQ(metadata_schema_for(parse_ha_version("2025.11.1")), MetadataSchema::mean_type);
+    EXPECT_EQ(metadata_schema_for(parse_ha_version("2025.10.0")), MetadataSchema::has_mean);
+    EXPECT_EQ(metadata_schema_for(parse_ha_version("2022.10.5")), MetadataSchema::has_mean);
+    EXPECT_EQ(metadata_schema_for(parse_ha_version("")), MetadataSchema::mean_type);
+
+    const json modern = statistics_metadata(heat_meta(), MetadataSchema::mean_type);
+    EXPECT_EQ(modern["mean_type"], 0);
+    EXPECT_EQ(modern["unit_class"], "energy");
+    EXPECT_FALSE(modern.contains("has_mean"));
+    EXPECT_EQ(modern["has_sum"], true);
+    EXPECT_EQ(modern["source"], "kamstrup");
+    const json legacy = statistics_metadata(heat_meta(), MetadataSchema::has_mean);
+    EXPECT_EQ(legacy["has_mean"], false);
+    EXPECT_FALSE(legacy.contains("mean_type"));
+    EXPECT_FALSE(legacy.contains("unit_class"));
+    StatisticMeta none = heat_meta();
+    none.unit_class.clear();
+    EXPECT_TRUE(statistics_metadata(none, MetadataSchema::mean_type)["unit_class"].is_null());
+}
+
+TEST(MetadataByVersion, FallbackOnlyForTheKeysOfTheOtherForm) {
+    EXPECT_EQ(schema_after_invalid_format(MetadataSchema::mean_type,
+                                          "extra keys not allowed @ data['metadata']['mean_type']. Got 0"),
+              MetadataSchema::has_mean);
+    EXPECT_EQ(schema_after_invalid_format(MetadataSchema::has_mean,
+                                          "required key not provided @ data['metadata']['has_mean']"),
+              MetadataSchema::mean_type);
+    EXPECT_FALSE(schema_after_invalid_format(MetadataSchema::mean_type, "extra keys not allowed @ data['bogus']"));
+}
+
+TEST(ImportMessage, RowsOnTheHourInUtc) {
+    const std::vector<StatRow> rows = {{1714554000, 101.25, 1.25}, {1714557600, 101.5, 1.5}};
+    const json m = import_statistics_command(heat_meta(), MetadataSchema::mean_type, rows);
+    EXPECT_EQ(m["type"], "recorder/import_statistics");
+    ASSERT_EQ(m["stats"].size(), 2u);
+    EXPECT_EQ(m["stats"][0]["start"], "2024-05-01T09:00:00+00:00");
+    EXPECT_EQ(m["stats"][1]["sum"], 1.5);
+    EXPECT_EQ(m["stats"][1]["state"], 101.5);
+    EXPECT_FALSE(m.contains("id")) << "the session numbers messages";
+}
+
+TEST(ResumePoints, LastRowPerStatisticInEitherTimeFormat) {
+    const json modern = {{"kamstrup:a",
+                          {{{"start", 1714554000000LL}, {"end", 1714557600000LL}, {"sum", 3.0}, {"state", 9.0}},
+                           {{"start", 1714550400000LL}, {"sum", 2.0}, {"state", 8.0}}}}};
+    const auto m = last_rows(modern);
+    ASSERT_EQ(m.count("kamstrup:a"), 1u);
+    EXPECT_EQ(m.at("kamstrup:a").start, 1714554000);
+    EXPECT_EQ(m.at("kamstrup:a").sum, 3.0);
+    const json old = {{"kamstrup:b", {{{"start", "2024-05-01T09:00:00+00:00"}, {"sum", 1.0}, {"state", 2.0}}}}};
+    EXPECT_EQ(last_rows(old).at("kamstrup:b").start, 1714554000);
+    EXPECT_TRUE(last_rows(json::object()).empty());
+}
+
+TEST(IsoTime, OffsetsAndFractions) {
+    EXPECT_EQ(parse_iso_time("2024-05-01T10:00:00+01:00"), parse_iso_time("2024-05-01T09:00:00Z"));
+    EXPECT_TRUE(parse_iso_time("2024-05-01T09:00:00.123456+00:00"));
+    EXPECT_FALSE(parse_iso_time("2024-05-01T09:00:00")) << "naive";
+    EXPECT_FALSE(parse_iso_time("2024-02-30T09:00:00Z"));
+}
+
+TEST(StatePush, OnlyCombinationsHomeAssistantAccepts) {
+    MeterIdentity meter{"house", "12345678", "MULTICAL 403", "", 0};
+    Reading r;
+    r.key = "heat_energy";
+    r.name = "Heat energy (E1)";
+    r.value = *Decimal::parse("1234.560");
+    r.unit = Unit::GJ;
+    r.ha.device_class = HaDeviceClass::energy;
+    r.ha.state_class = HaStateClass::total_increasing;
+    StatePush p = state_push(meter, r);
+    EXPECT_EQ(p.entity_id, "sensor.kamgw_12345678_heat_energy");
+    EXPECT_EQ(p.body["state"], "1234.560");
+    EXPECT_EQ(p.body["attributes"]["device_class"], "energy");
+    EXPECT_EQ(p.body["attributes"]["unit_of_measurement"], "GJ");
+    EXPECT_EQ(p.body["attributes"]["friendly_name"], "house Heat energy (E1)");
+
+    r.unit = Unit::ton;  // a unit Home Assistant's energy class does not know: no device class
+    p = state_push(meter, r);
+    EXPECT_FALSE(p.body["attributes"].contains("device_class"));
+    EXPECT_EQ(p.body["attributes"]["state_class"], "total_increasing");
+
+    r.quality = Quality::error;
+    EXPECT_EQ(state_push(meter, r).body["state"], "unavailable");
+}
+
+TEST(FireEvent, CarriesTheBatch) {
+    ReadingBatch b;
+    b.meter = {"house", "12345678", "MULTICAL 403", "", 0};
+    Reading r;
+    r.key = "volume";
+    r.value = *Decimal::parse("12.5");
+    r.unit = Unit::cubic_metre;
+    b.readings.push_back(r);
+    const json e = fire_event_command(b);
+    EXPECT_EQ(e["type"], "fire_event");
+    EXPECT_EQ(e["event_type"], "kamgw_reading");
+    EXPECT_EQ(e["event_data"]["serial"], "12345678");
+    EXPECT_EQ(e["event_data"]["values"]["volume"]["value"], 12.5);
+}
+
+}  // namespace
