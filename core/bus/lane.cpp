@@ -124,20 +124,24 @@ void Lane::begin_stop(SteadyClock::time_point deadline) {
 
 LaneDrain Lane::finish_stop(SteadyClock::time_point wait_limit) {
     std::unique_lock lock(mutex_);
+    if (abandoned_ || (finished_ && !thread_.joinable())) return undelivered_;
     if (!thread_.joinable()) {
-        // Never started (or already finished): whatever is queued was never handed to the sink.
-        LaneDrain report = undelivered_;
-        report.name = settings_.name;
-        if (!finished_) {
-            report.undelivered_batches = queue_.size();
-            report.undelivered_bytes = queue_.bytes();
-            counters_.dropped += queue_.size();
-            queue_.take_all();
-            state_ = LaneState::stopped;
-            finished_ = true;
-            undelivered_ = report;
-        }
-        return report;
+        // Never started: nothing was handed to the sink. With a spool the queue is kept for
+        // the next start; there is no lane thread, so this thread may use the spool.
+        lock.unlock();
+        open_spool();
+        lock.lock();
+        const std::size_t remaining = queue_.size() + overflow_.size();
+        const std::uint64_t remaining_bytes = queue_.bytes() + overflow_.bytes();
+        const std::size_t lost = persist_remaining(lock);
+        counters_.dropped += lost;
+        undelivered_.name = settings_.name;
+        undelivered_.undelivered_batches = lost;
+        undelivered_.undelivered_bytes = remaining == 0 ? 0 : remaining_bytes * lost / remaining;
+        undelivered_.spooled_batches = remaining - lost;
+        state_ = LaneState::stopped;
+        finished_ = true;
+        return undelivered_;
     }
     done_.wait_until(lock, wait_limit, [this] { return finished_; });
     if (finished_) {
@@ -152,6 +156,8 @@ LaneDrain Lane::finish_stop(SteadyClock::time_point wait_limit) {
     report.undelivered_batches = queue_.size() + overflow_.size() + in_flight_batches_;
     report.undelivered_bytes = queue_.bytes() + overflow_.bytes() + in_flight_bytes_;
     report.abandoned = true;
+    abandoned_ = true;
+    undelivered_ = report;
     lock.unlock();
     log_->error("still inside a call to the sink after the shutdown deadline; leaving it behind with {} batches",
                 report.undelivered_batches);

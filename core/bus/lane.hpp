@@ -116,6 +116,7 @@ private:
     bool stopping_ = false;
     bool disabled_ = false;  // Sink::start threw
     bool finished_ = false;
+    bool abandoned_ = false;  // finish_stop() left the thread behind
     SteadyClock::time_point drain_deadline_{};
     SteadyClock::time_point retry_at_{};
     std::size_t in_flight_batches_ = 0;

@@ -31,7 +31,7 @@ void Lane::open_spool() {
         std::lock_guard lock(mutex_);
         spooled_ = waiting;
     }
-    if (waiting != 0) log_->info("{} batches from the spool are delivered first", waiting);
+    if (waiting != 0) log_->info("{} batches wait in the spool from an earlier run; they are delivered first", waiting);
 }
 
 void Lane::spill_overflow(std::unique_lock<std::mutex>& lock) {

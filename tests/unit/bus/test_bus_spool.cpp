@@ -200,5 +200,26 @@ TEST(BusSpooling, BatchesEvictedBeforeTheSpoolFailedToOpenAreCountedAsDropped) {
     EXPECT_EQ(lane->finish_stop(now + 10s).undelivered_batches, 0u);
 }
 
+TEST(BusSpooling, ABusStoppedBeforeItStartedKeepsItsQueueInTheSpool) {
+    kamgw::test::TempDir dir;
+    {
+        auto rec = std::make_shared<SinkRecord>();
+        ReadingBus bus(services_in(dir));
+        bus.add_lane(recording_sink(rec), sink_config("rec", 1, 0ms), {});
+        bus.publish(make_batch(0));
+        bus.publish(make_batch(1));
+        const DrainReport report = bus.stop(1s);
+        EXPECT_EQ(report.lanes.at(0).spooled_batches, 2u);
+        EXPECT_TRUE(report.complete());
+        EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.starts + r.stops; }), 0);
+    }
+    auto rec = std::make_shared<SinkRecord>();
+    ReadingBus bus(services_in(dir));
+    bus.add_lane(recording_sink(rec), sink_config("rec", 1, 0ms), {});
+    bus.start();
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.written.size() == 2; }));
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.written; }), range(0, 2));
+}
+
 }  // namespace
 }  // namespace kamgw::bus
