@@ -59,6 +59,14 @@ std::string json_line(const ReadingBatch& batch, const Reading& r) {
     return out;
 }
 
+// Pads to `width` columns; UTF-8 continuation bytes (the ³ in m³) take no column.
+std::string padded(const std::string& text, std::size_t width) {
+    std::size_t columns = 0;
+    for (unsigned char c : text)
+        if ((c & 0xC0) != 0x80) ++columns;
+    return columns >= width ? text : text + std::string(width - columns, ' ');
+}
+
 void print_table(const ReadingBatch& batch, std::ostream& out) {
     out << batch.meter.model << " serial " << batch.meter.serial
         << (batch.meter.firmware.empty() ? "" : ", firmware " + batch.meter.firmware) << ", read "
@@ -75,7 +83,7 @@ void print_table(const ReadingBatch& batch, std::ostream& out) {
     for (const auto& r : batch.readings) {
         out << std::left << std::setw(6) << r.register_id << std::setw(static_cast<int>(key_width) + 2) << r.key
             << std::right << std::setw(static_cast<int>(value_width)) << r.value.to_string() << "  " << std::left
-            << std::setw(11) << std::string(r.unit_symbol()) << r.name << '\n';
+            << padded(std::string(r.unit_symbol()), 11) << r.name << '\n';
     }
 }
 

@@ -24,6 +24,14 @@ namespace po = boost::program_options;
 namespace kamgw::app {
 namespace {
 
+// Pads to 11 columns; UTF-8 continuation bytes (the ³ in m³) take no column.
+std::string unit_column(const std::string& text) {
+    std::size_t columns = 0;
+    for (unsigned char c : text)
+        if ((c & 0xC0) != 0x80) ++columns;
+    return columns >= 11 ? text + " " : text + std::string(11 - columns, ' ');
+}
+
 struct ScanResult {
     bool identified = false;
     std::string detail;
@@ -175,8 +183,7 @@ int cmd_scan(int argc, char** argv) {
     std::cout << " (" << result.counters.requests << " requests)\n";
     for (const auto& r : result.found)
         std::cout << std::left << std::setw(6) << r.register_id << std::setw(28) << r.key << std::right << std::setw(14)
-                  << r.value.to_string() << "  " << std::left << std::setw(11) << std::string(r.unit_symbol()) << r.name
-                  << '\n';
+                  << r.value.to_string() << "  " << unit_column(std::string(r.unit_symbol())) << r.name << '\n';
     return EX_OK;
 }
 

@@ -90,12 +90,16 @@ void MeterSession::set_health(MeterHealth health, std::string detail) {
     health_ = health;
     detail_ = std::move(detail);
     if (!changed) return;
+    // The logger already names the meter; the detail names it too because sinks show it alone.
+    std::string_view line = detail_;
+    const std::string prefix = "meter " + config_.name + ": ";
+    if (line.substr(0, prefix.size()) == prefix) line.remove_prefix(prefix.size());
     if (health == MeterHealth::ok) {
-        if (health_changed) log_->info("{}", detail_);
+        if (health_changed) log_->info("{}", line);
     } else if (health_changed) {
-        log_->warn("{}", detail_);
+        log_->warn("{}", line);
     } else {
-        log_->debug("{}", detail_);
+        log_->debug("{}", line);
     }
 }
 

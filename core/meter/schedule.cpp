@@ -30,8 +30,11 @@ PollPlan plan_poll(std::span<const RegisterTrack> registers, bool align, millise
     std::optional<TimePoint> wake;
     for (const auto& r : registers) {
         const TimePoint due = next_due(r.last_read, r.every, align, offset, start);
+        // A slack as long as the cadence would make a register due again the moment its poll
+        // ends (a 2 s interval read back to back); a quarter of the cadence keeps it apart.
+        const milliseconds window = std::min(slack, r.every / 4);
         TimePoint after;
-        if (due <= now + slack) {
+        if (due <= now + window) {
             plan.due.push_back(r.id);
             after = next_due(now, r.every, align, offset, start);  // as if read now
         } else {

@@ -100,7 +100,8 @@ SimTransport::SimTransport(asio::any_io_executor executor, SimTransportOptions o
     : options_(std::move(options)),
       model_(options_.kind, options_.serial, options_.faults, options_.seed),
       log_(log),
-      timer_(std::move(executor)) {}
+      timer_(executor),
+      write_timer_(executor) {}
 
 asio::awaitable<void> SimTransport::open() {
     if (!open_ && log_)
@@ -132,10 +133,17 @@ asio::awaitable<void> SimTransport::write(std::span<const std::uint8_t> bytes) {
     timer_.cancel();  // a reader re-checks what is due
     if (options_.pace && sent > steady_clock::now()) {
         // Writing takes the request's time on the wire.
-        asio::steady_timer wire(timer_.get_executor());
-        wire.expires_at(sent);
+        writing_ = true;
+        write_cancel_requested_ = false;
+        write_timer_.expires_at(sent);
         boost::system::error_code ec;
-        co_await wire.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_await write_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        writing_ = false;
+        if (write_cancel_requested_ || !open_) {
+            write_cancel_requested_ = false;
+            throw std::system_error(std::error_code(asio::error::operation_aborted, std::system_category()),
+                                    open_ ? "sim: cancelled" : "sim: closed");
+        }
     }
 }
 
@@ -168,7 +176,9 @@ asio::awaitable<std::size_t> SimTransport::read_some(std::span<std::uint8_t> buf
 
 void SimTransport::cancel() {
     if (reading_) cancel_requested_ = true;
+    if (writing_) write_cancel_requested_ = true;
     timer_.cancel();
+    write_timer_.cancel();
 }
 
 void SimTransport::close() {
@@ -176,6 +186,7 @@ void SimTransport::close() {
     incoming_.clear();
     splitter_ = {};
     timer_.cancel();
+    write_timer_.cancel();
 }
 
 }  // namespace kamgw::sim

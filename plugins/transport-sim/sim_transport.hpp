@@ -61,12 +61,15 @@ private:
     kmp::MeterModel model_;
     kmp::RequestSplitter splitter_;
     Logger* log_;
-    boost::asio::steady_timer timer_;  // wakes a reader: next byte due, new bytes queued, or cancel()
+    boost::asio::steady_timer timer_;        // wakes a reader: next byte due, new bytes queued, or cancel()
+    boost::asio::steady_timer write_timer_;  // a paced write lasts the request's time on the wire
     std::deque<PendingByte> incoming_;
     SteadyTime line_free_{};  // when the meter finishes its current answer
     bool open_ = false;
     bool reading_ = false;
     bool cancel_requested_ = false;
+    bool writing_ = false;
+    bool write_cancel_requested_ = false;
 };
 
 }  // namespace kamgw::sim
