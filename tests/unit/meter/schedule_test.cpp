@@ -67,6 +67,16 @@ TEST(Schedule, UnalignedCadenceCountsFromTheLastRead) {
     EXPECT_EQ(plan.due.size(), 1u);
 }
 
+TEST(Schedule, ACadenceShorterThanTheSlackIsNotReadBackToBack) {
+    // A 2 s interval with the default 2 s slack: right after a poll that took 300 ms nothing is
+    // due, and the next poll is one cadence after the last.
+    const TimePoint start = midnight;
+    std::vector<RegisterTrack> regs = {{60, 2s, start}};
+    const auto plan = plan_poll(regs, false, 0ms, start, start + 300ms, 2s);
+    EXPECT_TRUE(plan.due.empty());
+    EXPECT_EQ(plan.next_wake, start + 2s);
+}
+
 TEST(Schedule, LineGroupOffsetsSpreadMetersAndStayInsideTheInterval) {
     EXPECT_EQ(line_offset(0, 15s, 1h), 0ms);
     EXPECT_EQ(line_offset(1, 15s, 1h), 15s);
