@@ -138,7 +138,7 @@ LaneDrain Lane::finish_stop(SteadyClock::time_point wait_limit) {
         undelivered_.name = settings_.name;
         undelivered_.undelivered_batches = lost;
         undelivered_.undelivered_bytes = remaining == 0 ? 0 : remaining_bytes * lost / remaining;
-        undelivered_.spooled_batches = remaining - lost;
+        undelivered_.spooled_batches = spooled_;
         state_ = LaneState::stopped;
         finished_ = true;
         return undelivered_;
@@ -303,12 +303,12 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
     counters_.dropped += lost;
     undelivered_.undelivered_batches = lost;
     undelivered_.undelivered_bytes = remaining == 0 ? 0 : remaining_bytes * lost / remaining;
-    undelivered_.spooled_batches = remaining - lost;
+    undelivered_.spooled_batches = spooled_;
     log_drops_if_due(lock, true);
     if (undelivered_.spooled_batches != 0) {
         const std::size_t kept = undelivered_.spooled_batches;
         lock.unlock();
-        log_->info("{} undelivered batches kept in the spool; they go first at the next start", kept);
+        log_->info("{} undelivered batches wait in the spool; they go first at the next start", kept);
         lock.lock();
     }
     if (undelivered_.undelivered_batches != 0) {

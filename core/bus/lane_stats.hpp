@@ -48,7 +48,7 @@ struct LaneDrain {
     std::string name;
     std::size_t undelivered_batches = 0;
     std::uint64_t undelivered_bytes = 0;
-    std::size_t spooled_batches = 0;  // not delivered, but kept in the spool for the next start
+    std::size_t spooled_batches = 0;  // not delivered, but on disk in the spool for the next start
     bool abandoned = false;  // the sink was still inside a call after the grace period; its thread was left behind
 };
 

@@ -1,5 +1,10 @@
 // The reading bus: meter sessions publish batches and statuses; every sink gets them through
 // its own lane (see lane.hpp), so no sink can hold up a meter or another sink.
+//
+// With HostServices::state_root set, each lane keeps a disk spool in
+// <state_root>/sinks/<instance>/spool/: batches its full queue evicts, and those still queued
+// at stop(), wait there and are delivered first (in order) when the sink takes writes again,
+// also after a restart. Without it they are dropped, counted and logged.
 #pragma once
 
 #include <chrono>
