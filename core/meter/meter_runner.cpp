@@ -176,9 +176,8 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
     std::optional<TimePoint> retry_at;
     std::vector<std::uint16_t> retry_ids;
 
-    log->info("reading {} registers every {}{} from {} (about {:.0f} requests a day{})", infos.size(),
-              human_duration(cfg.interval), cfg.align ? ", aligned to the clock" : "", cfg.url,
-              requests_per_day(tracks),
+    log->info("reading {} registers every {}{} (about {:.0f} requests a day{})", infos.size(),
+              human_duration(cfg.interval), cfg.align ? ", aligned to the clock" : "", requests_per_day(tracks),
               offset.count() > 0 ? ", offset " + human_duration(offset) + " from other meters on this line" : "");
 
     TimePoint day_started = start;

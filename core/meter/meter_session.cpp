@@ -22,7 +22,18 @@ using std::chrono::steady_clock;
 // without a single KMP start byte, is talking some other protocol.
 constexpr std::size_t foreign_byte_threshold = 4;
 
-std::string endpoint_text(const config::MeterConfig& cfg) { return cfg.url.empty() ? cfg.endpoint.url : cfg.url; }
+// The meter's URL for logs, without any "user:password@".
+std::string endpoint_text(const config::MeterConfig& cfg) {
+    std::string url = cfg.url.empty() ? cfg.endpoint.url : cfg.url;
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return url;
+    const auto host_start = scheme_end + 3;
+    const auto at = url.find('@', host_start);
+    const auto slash = url.find_first_of("/?", host_start);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash))
+        url.erase(host_start, at + 1 - host_start);
+    return url;
+}
 
 std::string reading_key(const RegisterInfo& info) {
     return info.key.empty() ? kmp::register_key(info.id) : std::string(info.key);
@@ -253,7 +264,7 @@ boost::asio::awaitable<void> MeterSession::quiet(std::chrono::milliseconds perio
         if (*n == 0) throw std::system_error(std::make_error_code(std::errc::connection_reset), "end of stream");
         counters_.bytes_received += *n;
         if (log_->should_log(spdlog::level::debug))
-            log_->debug("Read (discarded): {}", kmp::to_hex(std::span<const std::uint8_t>(buffer.data(), *n)));
+            log_->debug("Read: {}", kmp::to_hex(std::span<const std::uint8_t>(buffer.data(), *n)));  // late; discarded
         deadline = steady_clock::now() + period;
     }
 }
