@@ -141,6 +141,9 @@ LaneDrain Lane::finish_stop(SteadyClock::time_point wait_limit) {
         undelivered_.spooled_batches = spooled_;
         state_ = LaneState::stopped;
         finished_ = true;
+        lock.unlock();
+        spool_.reset();
+        lock.lock();
         return undelivered_;
     }
     done_.wait_until(lock, wait_limit, [this] { return finished_; });
@@ -203,6 +206,7 @@ void Lane::run() {
     // The sink goes on its own thread too, so its destructor may still touch its connections.
     lock.unlock();
     sink_.reset();
+    spool_.reset();  // lets go of the folder's lock for a lane that replaces this one
     lock.lock();
     if (state_ != LaneState::disabled) state_ = LaneState::stopped;  // a disabled lane stays visibly disabled
     finished_ = true;
@@ -246,6 +250,13 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
             continue;
         }
         log_drops_if_due(lock);
+        if (spool_pending() && SteadyClock::now() >= spool_retry_at_ && !stopping_) {
+            lock.unlock();
+            open_spool();
+            lock.lock();
+            if (spool_pending()) spool_retry_at_ = SteadyClock::now() + settings_.idle_interval;
+            continue;
+        }
         if (spool_ && !overflow_.empty()) {
             spill_overflow(lock);
             continue;
@@ -292,11 +303,17 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
             }
             wake_at = std::min(wake_at, idle_due);
         }
+        if (spool_pending()) wake_at = std::min(wake_at, spool_retry_at_);
         if (last_drop_log_ && (unlogged_full_drops_ != 0 || unlogged_disabled_drops_ != 0))
             wake_at = std::min(wake_at, *last_drop_log_ + settings_.drop_log_interval);
         wake_.wait_until(lock, wake_at);
     }
 
+    if (spool_pending()) {  // one last try, so that a busy folder at shutdown is not a loss
+        lock.unlock();
+        open_spool();
+        lock.lock();
+    }
     const std::uint64_t remaining_bytes = queue_.bytes() + overflow_.bytes();
     const std::size_t remaining = queue_.size() + overflow_.size() + replay_.size();
     const std::size_t lost = persist_remaining(lock);

@@ -87,7 +87,8 @@ private:
     void call_sink(std::unique_lock<std::mutex>& lock, const char* what, const std::function<void()>& call);
     void disable(std::unique_lock<std::mutex>& lock, const std::string& why);
     // Spool handling (lane_spool.cpp); all on the lane thread.
-    void open_spool();
+    void open_spool();  // without the lock held
+    [[nodiscard]] bool spool_pending() const { return !spool_ && spool_enabled_; }
     void spill_overflow(std::unique_lock<std::mutex>& lock);
     void load_replay(std::unique_lock<std::mutex>& lock);
     void replay_written(std::unique_lock<std::mutex>& lock);
@@ -138,6 +139,8 @@ private:
     // Lane thread only.
     SteadyClock::time_point last_activity_{};
     std::unique_ptr<Spool> spool_;
+    SteadyClock::time_point spool_retry_at_{};  // when the spool folder was busy: next attempt
+    bool spool_busy_logged_ = false;
 };
 
 }  // namespace kamgw::bus

@@ -12,7 +12,16 @@ void Lane::open_spool() {
     auto spool =
         std::make_unique<Spool>(settings_.spool_dir, settings_.spool_max_bytes, settings_.spool_segment_batches);
     try {
-        spool->open();
+        if (!spool->open()) {
+            // The lane this one replaces on a reload is still draining into the folder; its
+            // leftovers are picked up once it lets go. Until then evictions wait in memory.
+            spool_retry_at_ = SteadyClock::now() + settings_.idle_interval;
+            if (!spool_busy_logged_)
+                log_->info("spool {} is still in use by the previous lane of this sink; retrying",
+                           settings_.spool_dir.string());
+            spool_busy_logged_ = true;
+            return;
+        }
     } catch (const std::exception& e) {
         log_->error("spool {} cannot be used, batches that do not fit in memory will be dropped: {}",
                     settings_.spool_dir.string(), e.what());

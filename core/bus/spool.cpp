@@ -1,5 +1,7 @@
 #include "core/bus/spool.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,7 +34,10 @@ std::string errno_text() { return std::error_code(errno, std::generic_category()
 Spool::Spool(std::filesystem::path dir, std::uint64_t max_bytes, std::size_t segment_batches)
     : dir_(std::move(dir)), max_bytes_(max_bytes), segment_batches_(std::max<std::size_t>(segment_batches, 1)) {}
 
-Spool::~Spool() { close_current(); }
+Spool::~Spool() {
+    close_current();
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
 
 std::filesystem::path Spool::file_of(std::uint64_t id) const {
     std::string name = std::to_string(id);
@@ -40,8 +45,19 @@ std::filesystem::path Spool::file_of(std::uint64_t id) const {
     return dir_ / (name + segment_suffix);
 }
 
-void Spool::open() {
+bool Spool::open() {
     std::filesystem::create_directories(dir_);
+    if (lock_fd_ < 0) {
+        const int fd = ::open((dir_ / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0) throw std::system_error(errno, std::generic_category(), (dir_ / ".lock").string());
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            ::close(fd);
+            if (error == EWOULDBLOCK) return false;
+            throw std::system_error(error, std::generic_category(), (dir_ / ".lock").string());
+        }
+        lock_fd_ = fd;
+    }
     segments_.clear();
     for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
         if (!entry.is_regular_file()) continue;
@@ -61,6 +77,7 @@ void Spool::open() {
     }
     std::sort(segments_.begin(), segments_.end(), [](const Info& a, const Info& b) { return a.id < b.id; });
     next_id_ = segments_.empty() ? 1 : segments_.back().id + 1;
+    return true;
 }
 
 void Spool::close_current() {

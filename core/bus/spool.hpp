@@ -33,8 +33,10 @@ public:
     Spool& operator=(const Spool&) = delete;
     ~Spool();
 
-    // Creates the folder and indexes the segments a previous run left. Throws std::system_error.
-    void open();
+    // Creates the folder, takes its lock and indexes the segments a previous run left. False
+    // when another Spool holds the lock (a lane of a bus being replaced on reload, still
+    // draining into the same folder); throws std::system_error / filesystem_error otherwise.
+    bool open();
 
     // Appends at the newest end. Returns how many batches were lost: to the size bound, or all
     // of them when the write failed (then `error` says why).
@@ -67,6 +69,7 @@ private:
     std::size_t segment_batches_;
     std::deque<Info> segments_;     // oldest first
     std::FILE* current_ = nullptr;  // open for appends: the newest segment, never one being replayed
+    int lock_fd_ = -1;              // flock on <dir>/.lock: one Spool per folder at a time
     std::uint64_t next_id_ = 1;
 };
 

@@ -221,5 +221,31 @@ TEST(BusSpooling, ABusStoppedBeforeItStartedKeepsItsQueueInTheSpool) {
     EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.written; }), range(0, 2));
 }
 
+TEST(BusSpooling, ALaneReplacedOnReloadHandsItsSpoolToTheNewLane) {
+    kamgw::test::TempDir dir;
+    auto old_rec = std::make_shared<SinkRecord>();
+    old_rec->answer = [](std::size_t, std::span<const ReadingBatch>) { return WriteResult::retry("hub down"); };
+    auto old_bus = std::make_unique<ReadingBus>(services_in(dir));
+    old_bus->add_lane(recording_sink(old_rec), sink_config("rec", 1, 0ms), {});
+    old_bus->start();
+    for (std::uint64_t i = 0; i < 3; ++i) old_bus->publish(make_batch(i));
+    ASSERT_TRUE(old_rec->wait([](const SinkRecord& r) { return !r.write_sizes.empty(); }));
+
+    // The replacing lane starts while the old one still holds the spool folder.
+    auto rec = std::make_shared<SinkRecord>();
+    ReadingBus bus(services_in(dir));
+    bus.add_lane(recording_sink(rec), sink_config("rec", 1, 0ms), {});
+    bus.start();
+    bus.publish(make_batch(10));
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.written.size() == 1; }));
+
+    const DrainReport report = old_bus->stop(50ms);
+    EXPECT_EQ(report.lanes.at(0).spooled_batches, 3u);
+    old_bus.reset();
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.written.size() == 4; }));
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.written; }), (std::vector<std::uint64_t>{10, 0, 1, 2}));
+    EXPECT_EQ(bus.stats().at(0).dropped, 0u);
+}
+
 }  // namespace
 }  // namespace kamgw::bus

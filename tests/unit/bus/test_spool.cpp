@@ -31,9 +31,9 @@ std::vector<std::uint64_t> range(std::uint64_t from, std::uint64_t to) {
     return out;
 }
 
-std::size_t files_in(const std::filesystem::path& dir) {
+std::size_t segment_files(const std::filesystem::path& dir) {
     std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.path().extension() == ".jsonl";
     return n;
 }
 
@@ -105,7 +105,7 @@ TEST(BusSpool, ReturnsBatchesOldestFirstAcrossSegments) {
     EXPECT_FALSE(spool.has_unread());
     EXPECT_EQ(spool.append(batches(0, 10)), 0u);
     EXPECT_EQ(spool.batches(), 10u);
-    EXPECT_EQ(files_in(dir / "spool"), 3u);  // 4 + 4 + 2
+    EXPECT_EQ(segment_files(dir / "spool"), 3u);  // 4 + 4 + 2
 
     std::vector<std::uint64_t> got;
     while (auto segment = spool.take_oldest()) {
@@ -114,7 +114,7 @@ TEST(BusSpool, ReturnsBatchesOldestFirstAcrossSegments) {
     }
     EXPECT_EQ(got, range(0, 10));
     EXPECT_EQ(spool.batches(), 0u);
-    EXPECT_EQ(files_in(dir / "spool"), 0u);
+    EXPECT_EQ(segment_files(dir / "spool"), 0u);
 }
 
 TEST(BusSpool, ASecondRunFindsWhatTheFirstLeftInOrder) {
@@ -195,7 +195,10 @@ TEST(BusSpool, ATornLastLineIsSkippedAndCounted) {
         spool.open();
         spool.append(batches(0, 2));
     }
-    const auto file = std::filesystem::directory_iterator(dir / "spool")->path();
+    std::filesystem::path file;
+    for (const auto& e : std::filesystem::directory_iterator(dir / "spool"))
+        if (e.path().extension() == ".jsonl") file = e.path();
+    ASSERT_FALSE(file.empty());
     {
         std::ofstream out(file, std::ios::app);
         out << "{\"v\":1,\"meter\":{\"na\n";
@@ -213,6 +216,18 @@ TEST(BusSpool, AnUnusableFolderIsReportedOnOpen) {
     const auto file = dir.write("not-a-folder", "x");
     Spool spool(file / "spool", 1 << 30, 100);
     EXPECT_THROW(spool.open(), std::filesystem::filesystem_error);
+}
+
+TEST(BusSpool, OneFolderServesOneSpoolAtATime) {
+    kamgw::test::TempDir dir;
+    auto first = std::make_unique<Spool>(dir / "spool", 1 << 30);
+    ASSERT_TRUE(first->open());
+    first->append(batches(0, 2));
+    Spool second(dir / "spool", 1 << 30);
+    EXPECT_FALSE(second.open()) << "the folder is locked by the first";
+    first.reset();
+    ASSERT_TRUE(second.open());
+    EXPECT_EQ(second.batches(), 2u);
 }
 
 }  // namespace
