@@ -196,7 +196,7 @@ int cmd_read(int argc, char** argv) {
         std::cerr << e.what() << '\n';
         return EX_CONFIG;
     }
-    if (!target.ok) return meter_name.empty() ? EX_USAGE : EX_CONFIG;
+    if (!target.ok) return EX_USAGE;
     config::MeterConfig& meter = target.meter;
 
     if (!timeout_text.empty()) {

@@ -297,7 +297,12 @@ std::vector<std::uint8_t> MeterModel::Reply::wire() const {
 }
 
 MeterModel::MeterModel(ModelKind kind, std::uint32_t serial, Faults faults, std::uint64_t seed, TimePoint start)
-    : kind_(kind), serial_(serial), faults_(std::move(faults)), rng_(seed), sim_time_(start) {
+    // The serial is mixed into the seed so two meters with the same seed still differ.
+    : kind_(kind),
+      serial_(serial),
+      faults_(std::move(faults)),
+      rng_(seed * 0x9E3779B97F4A7C15ull ^ serial),
+      sim_time_(start) {
     // A meter that has been in service for a few years; the seed makes each meter different.
     std::uniform_real_distribution<double> spread(0.0, 1.0);
     hours_ = 15000 + std::floor(spread(rng_) * 20000);
