@@ -182,5 +182,46 @@ TEST(DaemonRecovery, AFrozenMeterIsReportedAsNoAnswerAndReadAgainWhenItWakes) {
     }
 }
 
+// A local IR head (the pty itself, no ser2net) is unplugged and a head on another meter is
+// plugged in under the same path: kamgw reopens the device on its own and identifies the new
+// meter instead of filing its readings under the old serial.
+TEST(DaemonRecovery, AnUnpluggedLocalHeadIsReopenedAndTheNewMeterIdentified) {
+    TempDir dir;
+    std::optional<SimMeter> meter;
+    meter.emplace(dir, SimOptions{.serial = 62000004, .strict_line = true});
+    const std::filesystem::path link = dir / "ir-head";
+    // The sim names its link after the serial; the daemon is given a stable path pointing at it.
+    std::filesystem::create_symlink(meter->link(), link);
+    Daemon daemon(dir, {{.name = "house", .url = link.string(), .interval = "2s", .registers = {"volume"}}});
+    HealthTrail trail(daemon, "house");
+    ASSERT_TRUE(wait_for_rows_beyond(daemon, 1, kFirstRowDeadline)) << daemon.log() << meter->log();
+
+    meter->unplug();
+    ASSERT_TRUE(trail.wait_for("link_down", 30s)) << trail.text() << '\n' << daemon.log();
+    std::filesystem::remove(link);
+    meter.reset();
+    SimMeter replacement(dir, {.serial = 62000005, .strict_line = true});
+    std::filesystem::create_symlink(replacement.link(), link);
+    const auto plugged = std::chrono::steady_clock::now();
+
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto rows = read_csv_rows(daemon.csv());
+            return !rows.empty() && rows.back()["serial"] == "62000005";
+        },
+        60s))
+        << daemon.log() << "\n--- new sim:\n"
+        << replacement.log();
+    std::printf("[ e2e ] local head: from re-plug to the new meter's first CSV row: %.2f s\n",
+                seconds_between(plugged, std::chrono::steady_clock::now()));
+    std::fflush(stdout);
+    EXPECT_TRUE(trail.wait_for("ok", 30s)) << trail.text();
+    EXPECT_TRUE(trail.saw_in_order("link_down", "ok")) << trail.text();
+    EXPECT_NE(daemon.log().find("serial 62000005"), std::string::npos) << daemon.log();
+    const auto seen = replacement.line_settings_seen();
+    EXPECT_NE(std::find(seen.begin(), seen.end(), "1200 8N2"), seen.end()) << replacement.log();
+    EXPECT_TRUE(daemon.running());
+}
+
 }  // namespace
 }  // namespace kamgw::test::e2e

@@ -39,6 +39,8 @@ public:
     // The meter freezes (SIGSTOP) and comes back (SIGCONT): a meter that stops answering.
     void freeze() const;
     void thaw() const;
+    // SIGTERM: the sim closes the pty and removes the link, like an unplugged USB IR head.
+    void unplug() { process_.stop(); }
 
 private:
     SimOptions options_;

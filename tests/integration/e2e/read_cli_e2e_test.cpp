@@ -127,5 +127,35 @@ TEST(ReadThroughTheWireControl, AMeterOnAWronglySetLineDoesNotAnswer) {
     EXPECT_NE(std::find(seen.begin(), seen.end(), "9600 8N1"), seen.end()) << meter.log();
 }
 
+// Failures a user meets first: the bridge is not there, or the meter does not answer. Both end
+// with the documented exit code 69 (EX_UNAVAILABLE), no readings and a sentence on stderr.
+TEST(ReadThroughTheWireFailures, NothingListeningIsUnavailable) {
+    TempDir dir;
+    SimMeter meter(dir, {.serial = 61000010});
+    std::uint16_t port = 0;
+    {
+        Ser2net bridge(dir, meter.link(), BridgeMode::raw);
+        port = bridge.port();
+        bridge.kill_hard();
+    }
+    const auto result = kamgw_read({"socket://127.0.0.1:" + std::to_string(port), "--json", "--timeout", "1s"});
+    EXPECT_EQ(result.exit_code, 69) << result.output;
+    EXPECT_TRUE(result.readings.empty()) << result.output;
+    EXPECT_NE(result.output.find("kamgw read:"), std::string::npos) << result.output;
+}
+
+TEST(ReadThroughTheWireFailures, ASilentMeterIsUnavailable) {
+    TempDir dir;
+    SimMeter meter(dir, {.serial = 61000011, .faults = "silent"});
+    Ser2net bridge(dir, meter.link(), BridgeMode::rfc2217);
+    const auto result =
+        kamgw_read({"rfc2217://127.0.0.1:" + std::to_string(bridge.port()), "--json", "--timeout", "1s"});
+    EXPECT_EQ(result.exit_code, 69) << result.output;
+    EXPECT_TRUE(result.readings.empty()) << result.output;
+    EXPECT_NE(result.output.find("no answer"), std::string::npos) << result.output;
+    EXPECT_NE(meter.log().find("GetSerialNo"), std::string::npos) << "the request never reached the meter:\n"
+                                                                  << meter.log();
+}
+
 }  // namespace
 }  // namespace kamgw::test::e2e
