@@ -33,6 +33,10 @@ mkdir -p "$WORK/src"
 cp -r "$WORK/src/packaging/debian" "$WORK/src/debian"
 
 echo "--- dpkg-buildpackage -us -uc -b"
+# The compiler cache (when installed) serves the package build too; CMake reads this variable.
+if command -v ccache >/dev/null; then
+    export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$WORK/src" CCACHE_NOHASHDIR=true
+fi
 (cd "$WORK/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$WORK/build.log" 2>&1 ||
     { tail -50 "$WORK/build.log"; fail "package build failed"; }
 ls -1 "$WORK"/*.deb

@@ -15,7 +15,7 @@ constexpr ConfigKey keys[] = {
     {"token_file", ConfigType::path, "", false,
      "file whose first line is the token; read again whenever Home Assistant refuses the token"},
     {"ca_file", ConfigType::path, "", false, "CA certificate(s) for https://; default: the system store"},
-    {"verify_tls", ConfigType::boolean, "true", false, "verify Home Assistant's certificate and host name"},
+    {"tls_verify", ConfigType::boolean, "true", false, "verify Home Assistant's certificate and host name"},
     {"push_states", ConfigType::boolean, "true", false, "POST live states to /api/states/sensor.kamgw_<serial>_<key>"},
     {"import_statistics", ConfigType::boolean, "true", false,
      "import hourly long-term statistics kamstrup:<serial>_<key> for the energy dashboard"},
@@ -109,7 +109,7 @@ Options options_from_config(const ConfigTable& t) {
     if (o.token.empty() && !o.token_file.empty()) o.token = read_token_file(o.token_file);
     if (o.token.empty()) throw ConfigError("token is empty: set token or token_file");
     o.ca_file = t.get_string_or("ca_file", "");
-    o.verify_tls = bool_or(t, "verify_tls", true);
+    o.tls_verify = bool_or(t, "tls_verify", true);
     if (!o.base.tls && !o.ca_file.empty()) throw ConfigError("ca_file needs an https:// url");
     o.push_states = bool_or(t, "push_states", true);
     o.import_statistics = bool_or(t, "import_statistics", true);

@@ -25,7 +25,7 @@ struct Options {
     std::string token;       // as the core resolved it (from `token` or the first line of `token_file`)
     std::string token_file;  // kept so the token can be read again after Home Assistant refuses it
     std::string ca_file;
-    bool verify_tls = true;
+    bool tls_verify = true;
     bool push_states = true;
     bool import_statistics = true;
     bool fire_events = false;

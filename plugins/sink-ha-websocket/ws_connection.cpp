@@ -30,7 +30,7 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 std::shared_ptr<asio::ssl::context> make_tls_context(const Options& o) {
     auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-    if (o.verify_tls) {
+    if (o.tls_verify) {
         ctx->set_verify_mode(asio::ssl::verify_peer);
         if (!o.ca_file.empty())
             ctx->load_verify_file(o.ca_file);
@@ -59,7 +59,7 @@ asio::awaitable<void> open_stream(Stream& stream, const Options& o, std::chrono:
     if constexpr (std::is_same_v<Stream, TlsStream>) {
         if (!SSL_set_tlsext_host_name(stream.native_handle(), o.base.host.c_str()))
             throw std::runtime_error("cannot set the TLS server name " + o.base.host);
-        if (o.verify_tls) stream.set_verify_callback(asio::ssl::host_name_verification(o.base.host));
+        if (o.tls_verify) stream.set_verify_callback(asio::ssl::host_name_verification(o.base.host));
         co_await stream.async_handshake(asio::ssl::stream_base::client, use_awaitable);
     }
     lowest.expires_never();

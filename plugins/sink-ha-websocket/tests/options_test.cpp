@@ -33,7 +33,7 @@ TEST(Options, UrlGivesWsOrWss) {
 
 TEST(Options, DefaultsFollowTheDesign) {
     const Options o = options_from_config(base());
-    EXPECT_TRUE(o.verify_tls);
+    EXPECT_TRUE(o.tls_verify);
     EXPECT_TRUE(o.push_states);
     EXPECT_TRUE(o.import_statistics);
     EXPECT_FALSE(o.fire_events);
