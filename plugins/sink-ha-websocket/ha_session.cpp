@@ -1,3 +1,7 @@
+// The Home Assistant session: connect, authenticate, set up, resync (states and the statistics
+// gap), then run (states, hourly imports, pings) until the connection drops. One file because it
+// is one coroutine state machine whose steps share the connection and the message ids; the pure
+// parts (messages, hourly rows, options) live in their own files.
 #include "plugins/sink-ha-websocket/ha_session.hpp"
 
 #include <utility>
