@@ -72,6 +72,7 @@ std::size_t count_missing(const std::vector<Point>& expected, const std::vector<
 
 TEST(InfluxdbDaemon, EveryReadingArrivesAcrossAnOutage) {
     TempDir dir;
+    std::filesystem::create_directories(dir / "influx");
     influxdb::test::InfluxdServer server(dir / "influx");
     server.execute("CREATE DATABASE kamstrup");
     SinkDaemon daemon(dir, {.serial = 5550201,
