@@ -20,6 +20,10 @@ namespace {
 
 [[noreturn]] void exec_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    // Only stdin, stdout and stderr go to the child. Sockets of in-process fakes (Asio opens
+    // them without CLOEXEC) would otherwise live on in the child: a fake's listening socket
+    // kept by a kamgw child stops the fake from listening again on its port after a restart.
+    ::close_range(3, ~0U, 0);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
