@@ -38,10 +38,15 @@ std::string printable(std::string_view s) {
 // carry no frame bytes. They are skipped rather than reported, but they do end a run of
 // Read lines: "Rx Timeout" after half a frame means the rest never came.
 bool is_log_line_without_bytes(std::string_view line) {
-    for (std::string_view marker : {"Rx Timeout", "CRC error", "NBR error", "Missing Escape", "Finished update",
-                                    " DEBUG ", " INFO ", " WARNING ", " ERROR ", "DEBUG:", "INFO:", "WARNING:"}) {
+    // The reference integration's own lines, Home Assistant's log levels, and kamgw's (spdlog's
+    // lower-case level after the time stamp, or first on the line under journald).
+    for (std::string_view marker :
+         {"Rx Timeout", "CRC error", "NBR error", "Missing Escape", "Finished update", " DEBUG ", " INFO ", " WARNING ",
+          " ERROR ", "DEBUG:", "INFO:", "WARNING:", " trace ", " debug ", " info ", " warning ", " error "}) {
         if (line.find(marker) != std::string_view::npos) return true;
     }
+    for (std::string_view level : {"trace ", "debug ", "info ", "warning ", "error "})
+        if (line.substr(0, level.size()) == level) return true;
     return false;
 }
 

@@ -164,6 +164,24 @@ TEST(KmpDecodeText, LogLinesWithoutBytesAreSkipped) {
     ASSERT_EQ(out.size(), 1u);
 }
 
+TEST(KmpDecodeText, KamgwsOwnDebugLogDecodes) {
+    // What `kamgw read --log-level debug` prints, on a terminal and under journald.
+    bool bad = true;
+    const auto out = decode_lines(
+        "2026-11-25 16:31:02.102 debug meter house: opened /dev/ttyUSB0\n"
+        "2026-11-25 16:31:02.106 debug meter house: Write: 80 3f 01 05 8a 0d\n"
+        "2026-11-25 16:31:02.221 debug meter house: Read: 40\n"
+        "debug meter house: Read: 3f 01 00 04 1b f9 01 26\n"
+        "2026-11-25 16:31:02.230 debug meter house: Read: 99 0d\n"
+        "info meter house: identified MULTICAL 601 serial 19088743\n",
+        &bad);
+    EXPECT_FALSE(bad);
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[1]["direction"], "response");
+    EXPECT_EQ(out[1]["meter_type"], 4);
+    EXPECT_EQ(out[1]["crc_ok"], true);
+}
+
 TEST(KmpDecodeText, ExpectedAddress) {
     DecodeTextOptions options;
     options.expected_address = 0x7F;
