@@ -222,6 +222,10 @@ int Daemon::run() {
     rt->log->info("kamgw {} starting: gateway '{}', {} meter(s), {} sink(s), configuration {}", version,
                   rt->cfg.gateway.id, rt->cfg.meters.size(), rt->cfg.sinks.size(), options_.config_file.string());
 
+    if (rt->cfg.meters.empty())
+        rt->log->warn("no [[meter]] in {}: nothing will be read until one is added (then: systemctl reload kamgw)",
+                      options_.config_file.string());
+    if (rt->cfg.sinks.empty()) rt->log->warn("no [[sink]] configured: readings will be dropped");
     build_runtime(*rt, rt->cfg);
     rt->runners = make_runners(rt->io, rt->cfg, *registry_, *rt->bus);
     for (auto& r : rt->runners) r->start();

@@ -26,6 +26,8 @@ void print_plan(const config::Config& cfg, const host::PluginRegistry& registry)
     std::cout << "\ngateway '" << cfg.gateway.id << "', log level " << cfg.gateway.log_level << ", state in "
               << cfg.gateway.state_dir.string() << "\n\n";
     std::cout << cfg.meters.size() << " meter(s):\n";
+    if (cfg.meters.empty())
+        std::cout << "  none: kamgw will start but read nothing; add a [[meter]] table (url, interval, registers)\n";
     for (const auto& m : cfg.meters) {
         const PluginDescriptor* t = registry.transport_for_scheme(m.endpoint.scheme);
         std::cout << "  " << m.name << "  " << config::redact_url(m.url) << "  via transport-"
@@ -40,6 +42,7 @@ void print_plan(const config::Config& cfg, const host::PluginRegistry& registry)
         std::cout << '\n';
     }
     std::cout << '\n' << cfg.sinks.size() << " sink(s):\n";
+    if (cfg.sinks.empty()) std::cout << "  none: readings are read and then dropped; add a [[sink]] table\n";
     for (const auto& s : cfg.sinks) {
         const PluginDescriptor* d = registry.sink(s.type);
         std::cout << "  " << s.name << "  type " << s.type << (d ? " (" + std::string(d->summary) + ")" : "") << '\n';
