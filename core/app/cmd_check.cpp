@@ -5,20 +5,14 @@
 #include "core/app/paths.hpp"
 #include "core/app/plugin_loading.hpp"
 #include "core/config/config_loader.hpp"
+#include "core/config/config_summary.hpp"
+#include "core/config/duration.hpp"
 #include "core/config/meter_url.hpp"
 
 namespace po = boost::program_options;
 
 namespace kamgw::app {
 namespace {
-
-std::string duration_text(std::chrono::milliseconds ms) {
-    using namespace std::chrono;
-    if (ms.count() % 3'600'000 == 0) return std::to_string(ms.count() / 3'600'000) + "h";
-    if (ms.count() % 60'000 == 0) return std::to_string(ms.count() / 60'000) + "min";
-    if (ms.count() % 1000 == 0) return std::to_string(ms.count() / 1000) + "s";
-    return std::to_string(ms.count()) + "ms";
-}
 
 void print_plan(const config::Config& cfg, const host::PluginRegistry& registry) {
     std::cout << "configuration OK: ";
@@ -31,13 +25,13 @@ void print_plan(const config::Config& cfg, const host::PluginRegistry& registry)
     for (const auto& m : cfg.meters) {
         const PluginDescriptor* t = registry.transport_for_scheme(m.endpoint.scheme);
         std::cout << "  " << m.name << "  " << config::redact_url(m.url) << "  via transport-"
-                  << (t ? std::string(t->name) : "?") << ", every " << duration_text(m.interval)
-                  << (m.align ? " (aligned to the clock)" : "") << ", timeout " << duration_text(m.timeout) << ", "
-                  << m.line.baud << " baud " << m.line.data_bits << m.line.parity << m.line.stop_bits
+                  << (t ? std::string(t->name) : "?") << ", every " << config::format_duration(m.interval)
+                  << (m.align ? " (aligned to the clock)" : "") << ", timeout " << config::format_duration(m.timeout)
+                  << ", " << m.line.baud << " baud " << m.line.data_bits << m.line.parity << m.line.stop_bits
                   << "\n    registers:";
         for (const auto& r : m.registers) {
             std::cout << ' ' << r.info.key;
-            if (r.every.count() > 0) std::cout << " (every " << duration_text(r.every) << ')';
+            if (r.every.count() > 0) std::cout << " (every " << config::format_duration(r.every) << ')';
         }
         std::cout << '\n';
     }
@@ -55,26 +49,7 @@ void print_plan(const config::Config& cfg, const host::PluginRegistry& registry)
             if (schema && schema->type == ConfigType::secret) {
                 std::cout << "(secret, " << std::get<std::string>(value).size() << " characters)";
             } else {
-                std::visit(
-                    [](const auto& v) {
-                        using T = std::decay_t<decltype(v)>;
-                        if constexpr (std::is_same_v<T, std::monostate>)
-                            std::cout << "(unset)";
-                        else if constexpr (std::is_same_v<T, bool>)
-                            std::cout << (v ? "true" : "false");
-                        else if constexpr (std::is_same_v<T, std::string>)
-                            std::cout << '"' << config::redact_url(v) << '"';
-                        else if constexpr (std::is_same_v<T, std::chrono::milliseconds>)
-                            std::cout << duration_text(v);
-                        else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-                            std::cout << '[';
-                            for (std::size_t i = 0; i < v.size(); ++i)
-                                std::cout << (i ? ", " : "") << '"' << v[i] << '"';
-                            std::cout << ']';
-                        } else
-                            std::cout << v;
-                    },
-                    value);
+                std::cout << config::format_config_value(value);
             }
             std::cout << '\n';
         }

@@ -12,27 +12,6 @@ namespace {
 
 std::string quoted(const std::string& s) { return "\"" + redact_url(s) + "\""; }
 
-std::string show(const ConfigValue& value) {
-    struct Visitor {
-        std::string operator()(std::monostate) const { return "(unset)"; }
-        std::string operator()(bool b) const { return b ? "true" : "false"; }
-        std::string operator()(std::int64_t i) const { return std::to_string(i); }
-        std::string operator()(double d) const {
-            std::ostringstream out;
-            out << d;
-            return out.str();
-        }
-        std::string operator()(const std::string& s) const { return quoted(s); }
-        std::string operator()(std::chrono::milliseconds ms) const { return format_duration(ms); }
-        std::string operator()(const std::vector<std::string>& list) const {
-            std::string out = "[";
-            for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + quoted(list[i]);
-            return out + "]";
-        }
-    };
-    return std::visit(Visitor{}, value);
-}
-
 bool is_secret(const PluginDescriptor* plugin, std::string_view key) {
     if (!plugin) return true;  // unknown schema: show nothing that might be a secret
     for (const ConfigKey& k : plugin->config)
@@ -44,7 +23,7 @@ std::string options_line(const ConfigTable& options, const PluginDescriptor* plu
     std::string out;
     for (const auto& [key, value] : options.values()) {
         if (!out.empty()) out += ", ";
-        out += key + "=" + (is_secret(plugin, key) ? std::string("(secret)") : show(value));
+        out += key + "=" + (is_secret(plugin, key) ? std::string("(secret)") : format_config_value(value));
     }
     return out;
 }
@@ -95,6 +74,27 @@ std::string summarize_config(const Config& config, const PluginSchemas& plugins)
         if (!s.options.values().empty()) out << "  " << options_line(s.options, plugin) << "\n";
     }
     return out.str();
+}
+
+std::string format_config_value(const ConfigValue& value) {
+    struct Visitor {
+        std::string operator()(std::monostate) const { return "(unset)"; }
+        std::string operator()(bool b) const { return b ? "true" : "false"; }
+        std::string operator()(std::int64_t i) const { return std::to_string(i); }
+        std::string operator()(double d) const {
+            std::ostringstream out;
+            out << d;
+            return out.str();
+        }
+        std::string operator()(const std::string& s) const { return quoted(s); }
+        std::string operator()(std::chrono::milliseconds ms) const { return format_duration(ms); }
+        std::string operator()(const std::vector<std::string>& list) const {
+            std::string out = "[";
+            for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + quoted(list[i]);
+            return out + "]";
+        }
+    };
+    return std::visit(Visitor{}, value);
 }
 
 }  // namespace kamgw::config

@@ -11,4 +11,8 @@ namespace kamgw::config {
 
 std::string summarize_config(const Config& config, const PluginSchemas& plugins);
 
+// One configuration value as it would be written in TOML: strings quoted (URLs without their
+// user:password@), durations as "1h30min", lists in brackets. Not for secrets.
+std::string format_config_value(const ConfigValue& value);
+
 }  // namespace kamgw::config

@@ -1,5 +1,7 @@
 #include "core/meter/meter_runner.hpp"
 
+#include "core/config/duration.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -69,15 +71,6 @@ std::string line_group_name(const config::MeterConfig& cfg) {
     if (!ep.host.empty()) return ep.scheme + "://" + ep.host + (ep.port.empty() ? "" : ":" + ep.port);
     if (!ep.path.empty()) return ep.path;
     return cfg.url;
-}
-
-std::string human_duration(milliseconds d) {
-    const auto ms = d.count();
-    if (ms % 86'400'000 == 0 && ms > 0) return std::to_string(ms / 86'400'000) + "d";
-    if (ms % 3'600'000 == 0 && ms > 0) return std::to_string(ms / 3'600'000) + "h";
-    if (ms % 60'000 == 0 && ms > 0) return std::to_string(ms / 60'000) + "min";
-    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-    return std::to_string(ms) + "ms";
 }
 
 }  // namespace
@@ -176,9 +169,10 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
     std::optional<TimePoint> retry_at;
     std::vector<std::uint16_t> retry_ids;
 
-    log->info("reading {} registers every {}{} (about {:.0f} requests a day{})", infos.size(),
-              human_duration(cfg.interval), cfg.align ? ", aligned to the clock" : "", requests_per_day(tracks),
-              offset.count() > 0 ? ", offset " + human_duration(offset) + " from other meters on this line" : "");
+    log->info(
+        "reading {} registers every {}{} (about {:.0f} requests a day{})", infos.size(),
+        config::format_duration(cfg.interval), cfg.align ? ", aligned to the clock" : "", requests_per_day(tracks),
+        offset.count() > 0 ? ", offset " + config::format_duration(offset) + " from other meters on this line" : "");
 
     TimePoint day_started = start;
     SessionCounters day_base;
@@ -236,7 +230,7 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
                 if (m.reason == MissingReason::link_down) retry_ids.push_back(m.register_id);
             const milliseconds delay = backoff.next();
             retry_at = Clock::now() + delay;
-            log->info("reconnecting in {} (attempt {})", human_duration(delay), backoff.attempt());
+            log->info("reconnecting in {} (attempt {})", config::format_duration(delay), backoff.attempt());
         } else {
             backoff.reset();
             retry_at.reset();
