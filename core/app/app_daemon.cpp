@@ -27,6 +27,8 @@ struct Daemon::Runtime {
     config::Config cfg;
     std::shared_ptr<spdlog::logger> log = make_logger("kamgw");
     SystemdNotifier notifier;
+    // Outlives a bus replaced on reload: the sinks' cursors point into it.
+    std::shared_ptr<bus::Journal> journal;
     std::unique_ptr<bus::ReadingBus> bus;
     // Sinks ask for the meter list and for on-demand reads from their own threads.
     mutable std::mutex runners_mutex;
@@ -35,6 +37,8 @@ struct Daemon::Runtime {
     boost::asio::steady_timer watchdog{io};
     boost::asio::steady_timer status_timer{io};
     boost::asio::steady_timer shutdown_timer{io};
+    boost::asio::steady_timer journal_timer{io};
+    std::chrono::steady_clock::time_point journal_due = std::chrono::steady_clock::time_point::max();
     std::unique_ptr<MetricsServer> metrics;
     bool stopping = false;
 
@@ -64,6 +68,20 @@ struct Daemon::Runtime {
         return out;
     }
 
+    // The journal asks to be maintained (disk retries, interval syncs, cursors, age bound) at
+    // times it names; one timer on the io thread serves it, so an idle daemon wakes only then.
+    void arm_journal(std::chrono::steady_clock::time_point due) {
+        if (due >= journal_due) return;
+        journal_due = due;
+        journal_timer.expires_at(due);
+        journal_timer.async_wait([this](boost::system::error_code ec) {
+            if (ec) return;
+            journal_due = std::chrono::steady_clock::time_point::max();
+            arm_journal(journal->maintain());
+        });
+    }
+    void schedule_journal() { arm_journal(journal->next_due()); }
+
     ReadRequestResult request_read(const std::string& name) {
         std::lock_guard lock(runners_mutex);
         for (const auto& r : runners)
@@ -75,13 +93,27 @@ struct Daemon::Runtime {
 namespace {
 
 std::string summary(const config::Config& cfg, const std::vector<bus::LaneStats>& lanes) {
-    std::uint64_t written = 0, dropped = 0;
+    std::uint64_t written = 0, dropped = 0, waiting = 0, dead = 0;
     for (const auto& l : lanes) {
         written += l.written_batches;
         dropped += l.dropped;
+        waiting += l.queued_batches;
+        dead += l.dead_lettered;
     }
     return std::to_string(cfg.meters.size()) + " meter(s), " + std::to_string(lanes.size()) + " sink(s); " +
-           std::to_string(written) + " batch(es) delivered, " + std::to_string(dropped) + " dropped";
+           std::to_string(written) + " batch(es) delivered, " + std::to_string(waiting) + " waiting in the journal, " +
+           std::to_string(dead) + " dead-lettered, " + std::to_string(dropped) + " dropped";
+}
+
+bus::JournalSettings journal_settings(const config::GatewayConfig& gw) {
+    bus::JournalSettings s;
+    if (!gw.state_dir.empty()) s.dir = gw.state_dir / "journal";
+    s.max_bytes = gw.journal_max_bytes;
+    s.max_age = std::chrono::duration_cast<std::chrono::seconds>(gw.journal_max_age);
+    s.sync = gw.journal_sync_interval_policy ? bus::JournalSync::interval : bus::JournalSync::batch;
+    s.sync_interval = gw.journal_sync_interval;
+    s.memory_max_bytes = gw.journal_memory_max_bytes;
+    return s;
 }
 
 // Two configs send readings to the same sinks when their [[sink]] tables are equal.
@@ -91,7 +123,8 @@ bool same_sinks(const std::vector<config::SinkConfig>& a, const std::vector<conf
         if (a[i].type != b[i].type || a[i].name != b[i].name || a[i].options.values() != b[i].options.values() ||
             a[i].batch_size != b[i].batch_size || a[i].flush_interval != b[i].flush_interval ||
             a[i].queue_max_batches != b[i].queue_max_batches || a[i].queue_max_bytes != b[i].queue_max_bytes ||
-            a[i].retry_initial != b[i].retry_initial || a[i].retry_max != b[i].retry_max)
+            a[i].retry_initial != b[i].retry_initial || a[i].retry_max != b[i].retry_max ||
+            a[i].retry_limit != b[i].retry_limit)
             return false;
     }
     return true;
@@ -99,10 +132,17 @@ bool same_sinks(const std::vector<config::SinkConfig>& a, const std::vector<conf
 
 void log_drain(spdlog::logger& log, const bus::DrainReport& report) {
     for (const auto& lane : report.lanes) {
-        if (lane.undelivered_batches == 0 && !lane.abandoned) continue;
-        log.error("sink {}: {} batch(es) ({} bytes) could not be delivered before the shutdown deadline{}", lane.name,
-                  lane.undelivered_batches, lane.undelivered_bytes,
-                  lane.abandoned ? "; the sink did not return from a write in time" : "");
+        if (lane.left_batches == 0 && !lane.abandoned) continue;
+        if (report.persistent)
+            log.warn(
+                "sink {}: {} batch(es) not delivered before the shutdown deadline wait in the journal for the next "
+                "start{}",
+                lane.name, lane.left_batches, lane.abandoned ? "; the sink did not return from a call in time" : "");
+        else
+            log.error(
+                "sink {}: {} batch(es) not delivered before the shutdown deadline are lost (no usable state "
+                "folder){}",
+                lane.name, lane.left_batches, lane.abandoned ? "; the sink did not return from a call in time" : "");
     }
 }
 
@@ -119,7 +159,7 @@ bool Daemon::build_runtime(Runtime& rt, const config::Config& cfg) {
     services.meters = [&rt] { return rt.meters(); };
     services.request_read = [&rt](const std::string& name) { return rt.request_read(name); };
 
-    auto bus = std::make_unique<bus::ReadingBus>(std::move(services));
+    auto bus = std::make_unique<bus::ReadingBus>(std::move(services), rt.journal);
     for (const auto& sink_cfg : cfg.sinks) {
         const PluginDescriptor* descriptor = registry_->sink(sink_cfg.type);
         try {
@@ -131,6 +171,8 @@ bool Daemon::build_runtime(Runtime& rt, const config::Config& cfg) {
         }
     }
     bus->start();
+    // Sinks that left the configuration no longer hold readings in the journal.
+    rt.journal->retain_consumers(bus->lane_names());
     std::lock_guard lock(rt.runners_mutex);
     rt.bus = std::move(bus);
     return true;
@@ -140,14 +182,18 @@ bool Daemon::build_runtime(Runtime& rt, const config::Config& cfg) {
 static std::vector<std::unique_ptr<meter::MeterRunner>> make_runners(boost::asio::io_context& io,
                                                                      const config::Config& cfg,
                                                                      host::PluginRegistry& registry,
-                                                                     bus::ReadingBus& bus) {
+                                                                     bus::ReadingBus& bus,
+                                                                     const std::function<void()>& after_publish) {
     std::vector<std::unique_ptr<meter::MeterRunner>> runners;
     for (const auto& meter_cfg : cfg.meters) {
         meter::TransportFactory factory = [&registry, scheme = meter_cfg.endpoint.scheme](const TransportContext& ctx) {
             return registry.make_transport(scheme, ctx);
         };
         meter::RunnerCallbacks callbacks;
-        callbacks.on_batch = [&bus](ReadingBatch batch) { bus.publish(std::move(batch)); };
+        callbacks.on_batch = [&bus, after_publish](ReadingBatch batch) {
+            bus.publish(std::move(batch));
+            after_publish();
+        };
         callbacks.on_status = [&bus](const MeterStatus& status) { bus.publish_status(status); };
         runners.push_back(std::make_unique<meter::MeterRunner>(
             io.get_executor(), meter_cfg, std::move(factory), std::move(callbacks), cfg.gateway.read_now_min_interval));
@@ -169,6 +215,13 @@ void Daemon::reload(Runtime& rt) {
     }
     if (next.gateway.plugin_dirs != rt.cfg.gateway.plugin_dirs)
         rt.log->warn("plugin_dirs changed; plugins are loaded at start only, restart kamgw to use the new folders");
+    if (journal_settings(next.gateway).dir != journal_settings(rt.cfg.gateway).dir ||
+        next.gateway.journal_max_bytes != rt.cfg.gateway.journal_max_bytes ||
+        next.gateway.journal_max_age != rt.cfg.gateway.journal_max_age ||
+        next.gateway.journal_sync_interval_policy != rt.cfg.gateway.journal_sync_interval_policy ||
+        next.gateway.journal_sync_interval != rt.cfg.gateway.journal_sync_interval ||
+        next.gateway.journal_memory_max_bytes != rt.cfg.gateway.journal_memory_max_bytes)
+        rt.log->warn("state_dir or a journal_* key changed; the journal keeps its settings until kamgw restarts");
     set_log_level(options_.log_level.empty() ? next.gateway.log_level : options_.log_level);
 
     // Stopped runners may finish a poll in flight into the current bus; they are destroyed
@@ -188,7 +241,7 @@ void Daemon::reload(Runtime& rt) {
         }
         build_runtime(rt, next);
     }
-    auto runners = make_runners(rt.io, next, *registry_, *rt.bus);
+    auto runners = make_runners(rt.io, next, *registry_, *rt.bus, [&rt] { rt.schedule_journal(); });
     {
         std::lock_guard lock(rt.runners_mutex);
         rt.runners = std::move(runners);
@@ -226,8 +279,11 @@ int Daemon::run() {
         rt->log->warn("no [[meter]] in {}: nothing will be read until one is added (then: systemctl reload kamgw)",
                       options_.config_file.string());
     if (rt->cfg.sinks.empty()) rt->log->warn("no [[sink]] configured: readings will be dropped");
+    rt->journal = std::make_shared<bus::Journal>(journal_settings(rt->cfg.gateway), make_logger("journal"));
+    rt->journal->open();
     build_runtime(*rt, rt->cfg);
-    rt->runners = make_runners(rt->io, rt->cfg, *registry_, *rt->bus);
+    rt->runners = make_runners(rt->io, rt->cfg, *registry_, *rt->bus, [&] { rt->schedule_journal(); });
+    rt->schedule_journal();
     for (auto& r : rt->runners) r->start();
     if (!rt->cfg.gateway.metrics_listen.empty()) {
         rt->metrics = std::make_unique<MetricsServer>(
@@ -291,8 +347,15 @@ int Daemon::run() {
     if (rt->metrics) rt->metrics->stop();
 
     const auto report = rt->bus->stop(rt->cfg.gateway.shutdown_timeout);
+    rt->journal->close();
     log_drain(*rt->log, report);
     rt->log->info("stopped: {}", summary(rt->cfg, rt->bus->stats()));
+    if (report.abandoned()) {
+        // A sink thread is still inside plugin code: unloading the plugins (or running static
+        // destructors) under it would crash. Everything it did not deliver is in the journal.
+        spdlog::shutdown();
+        std::_Exit(EX_OK);
+    }
     {
         std::lock_guard lock(rt->runners_mutex);
         rt->runners.clear();

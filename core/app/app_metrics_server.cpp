@@ -106,7 +106,7 @@ std::string render_health(const std::vector<MeterSnapshot>& meters, const std::v
     }
     doc["sinks"] = nlohmann::json::array();
     for (const auto& l : lanes) {
-        healthy = healthy && l.state != bus::LaneState::disabled;
+        healthy = healthy && l.state != bus::LaneState::start_failed;
         doc["sinks"].push_back({{"name", l.name},
                                 {"type", l.type},
                                 {"state", bus::lane_state_name(l.state)},

@@ -33,24 +33,25 @@ LaneSettings LaneSettings::from(const config::SinkConfig& cfg, const LaneDefault
     s.type = cfg.type;
     s.batch_size = std::max<std::size_t>(cfg.batch_size != 0 ? cfg.batch_size : defaults.batch_size, 1);
     s.flush_interval = cfg.flush_interval.value_or(defaults.flush_interval);
-    s.queue_max_batches = cfg.queue_max_batches;
-    s.queue_max_bytes = cfg.queue_max_bytes;
+    s.backlog_max_batches = cfg.queue_max_batches;
+    s.backlog_max_bytes = cfg.queue_max_bytes;
     s.retry_initial = cfg.retry_initial;
     s.retry_max = cfg.retry_max;
+    s.retry_limit = cfg.retry_limit;
     return s;
 }
 
 Lane::Lane(std::unique_ptr<Sink> sink, LaneSettings settings, std::shared_ptr<const HostServices> services,
-           ConfigTable options)
+           ConfigTable options, std::shared_ptr<Journal> journal)
     : settings_(std::move(settings)),
       log_(app::make_logger("sink " + settings_.name)),
       host_(std::move(services), settings_.name, std::move(options), log_),
       sink_(std::move(sink)),
-      queue_(settings_.queue_max_batches, settings_.queue_max_bytes),
-      backoff_(make_backoff(settings_)),
-      spool_enabled_(!settings_.spool_dir.empty()),
-      overflow_(settings_.queue_max_batches, settings_.queue_max_bytes) {
+      journal_(std::move(journal)),
+      dead_letters_(settings_.dead_letter_file, settings_.dead_letter_max_bytes),
+      backoff_(make_backoff(settings_)) {
     settings_.batch_size = std::max<std::size_t>(settings_.batch_size, 1);
+    next_ = journal_->cursor(settings_.name);
 }
 
 Lane::~Lane() {
@@ -61,44 +62,17 @@ Lane::~Lane() {
 
 void Lane::start() {
     std::lock_guard lock(mutex_);
-    if (thread_.joinable() || state_ != LaneState::created) return;
+    if (thread_.joinable() || state_ != LaneState::created || stopping_) return;
     state_ = LaneState::starting;
     thread_ = std::thread([self = shared_from_this()] { self->run(); });
-}
-
-void Lane::publish(ReadingBatch batch) {
-    std::unique_lock lock(mutex_);
-    if (stopping_ || disabled_) {
-        ++counters_.dropped;
-        ++unlogged_disabled_drops_;
-        log_drops_if_due(lock);
-        return;
-    }
-    std::vector<BatchQueue::Entry> evicted;
-    std::size_t dropped = queue_.push(std::move(batch), SteadyClock::now(), spool_enabled_ ? &evicted : nullptr);
-    if (!evicted.empty()) {
-        // With a spool the oldest go to disk (via the lane thread) instead of being lost; only
-        // when the lane cannot write them out fast enough does the overflow drop its oldest.
-        dropped = 0;
-        for (auto& e : evicted) dropped += overflow_.push(std::move(e));
-    }
-    if (dropped != 0) {
-        counters_.dropped += dropped;
-        unlogged_full_drops_ += dropped;
-    }
-    // The lane only needs waking when the first batch arrives (a flush deadline starts) or a
-    // full batch is ready; otherwise it is already waiting for one of those or is busy writing.
-    const bool wake = queue_.size() == 1 || queue_.size() >= settings_.batch_size || !evicted.empty();
-    if (dropped != 0) log_drops_if_due(lock);
-    if (lock.owns_lock()) lock.unlock();
-    if (wake) wake_.notify_one();
 }
 
 void Lane::publish_status(const MeterStatus& status) {
     {
         std::lock_guard lock(mutex_);
-        if (disabled_ || finished_) return;
+        if (finished_ || stopping_) return;
         pending_statuses_.insert_or_assign(status.meter.name, status);
+        ++events_;
     }
     wake_.notify_one();
 }
@@ -107,92 +81,87 @@ void Lane::reopen() {
     {
         std::lock_guard lock(mutex_);
         reopen_requested_ = true;
+        ++events_;
     }
     wake_.notify_one();
 }
 
 void Lane::begin_stop(SteadyClock::time_point deadline) {
+    const std::uint64_t head = journal_->head();
     {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
         stopping_ = true;
         drain_deadline_ = deadline;
+        drain_target_ = head;
         if (state_ == LaneState::running || state_ == LaneState::retrying) state_ = LaneState::draining;
+        ++events_;
     }
     wake_.notify_one();
 }
 
 LaneDrain Lane::finish_stop(SteadyClock::time_point wait_limit) {
     std::unique_lock lock(mutex_);
-    if (abandoned_ || (finished_ && !thread_.joinable())) return undelivered_;
-    if (!thread_.joinable()) {
-        // Never started: nothing was handed to the sink. With a spool the queue is kept for
-        // the next start; there is no lane thread, so this thread may use the spool.
+    if (abandoned_ || (finished_ && !thread_.joinable())) return report_;
+    const auto left = [&] {
+        const std::uint64_t next = next_;
         lock.unlock();
-        open_spool();
+        const std::size_t n = journal_->backlog(next).batches;
         lock.lock();
-        const std::size_t remaining = queue_.size() + overflow_.size();
-        const std::uint64_t remaining_bytes = queue_.bytes() + overflow_.bytes();
-        const std::size_t lost = persist_remaining(lock);
-        counters_.dropped += lost;
-        undelivered_.name = settings_.name;
-        undelivered_.undelivered_batches = lost;
-        undelivered_.undelivered_bytes = remaining == 0 ? 0 : remaining_bytes * lost / remaining;
-        undelivered_.spooled_batches = spooled_;
+        return n;
+    };
+    if (!thread_.joinable()) {  // never started: nothing was handed to the sink
         state_ = LaneState::stopped;
         finished_ = true;
+        report_.name = settings_.name;
+        report_.left_batches = left();
         lock.unlock();
-        spool_.reset();
+        journal_->detach(settings_.name);
         lock.lock();
-        return undelivered_;
+        return report_;
     }
     done_.wait_until(lock, wait_limit, [this] { return finished_; });
     if (finished_) {
-        LaneDrain report = undelivered_;
+        LaneDrain report = report_;
         lock.unlock();
         thread_.join();
         return report;
     }
-    LaneDrain report;
-    report.name = settings_.name;
-    // A batch replayed from the spool is still on disk until its whole segment was delivered.
-    report.undelivered_batches = queue_.size() + overflow_.size() + in_flight_batches_;
-    report.undelivered_bytes = queue_.bytes() + overflow_.bytes() + in_flight_bytes_;
-    report.abandoned = true;
+    report_.name = settings_.name;
+    report_.left_batches = left();
+    report_.abandoned = true;
     abandoned_ = true;
-    undelivered_ = report;
+    const LaneDrain report = report_;
     lock.unlock();
-    log_->error("still inside a call to the sink after the shutdown deadline; leaving it behind with {} batches",
-                report.undelivered_batches);
+    log_->error(
+        "still inside a call to the sink at the shutdown deadline; leaving it behind, {} batch(es) stay in "
+        "the journal",
+        report.left_batches);
     thread_.detach();
     return report;
 }
 
 LaneStats Lane::stats() const {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     LaneStats s = counters_;
     s.name = settings_.name;
     s.type = settings_.type;
     s.state = state_;
-    s.queued_batches = queue_.size() + overflow_.size() + in_flight_batches_;
-    s.queued_bytes = queue_.bytes() + overflow_.bytes() + in_flight_bytes_;
-    s.spooled_batches = spooled_;
+    const std::uint64_t next = next_;
+    lock.unlock();
+    const JournalBacklog backlog = journal_->backlog(next);
+    s.queued_batches = backlog.batches;
+    s.queued_bytes = backlog.bytes;
+    s.oldest_queued = backlog.oldest;
     return s;
 }
 
 void Lane::run() {
-    open_spool();
-    std::exception_ptr start_error;
-    try {
-        sink_->start(host_);
-    } catch (...) {
-        start_error = std::current_exception();
-    }
     std::unique_lock lock(mutex_);
     last_activity_ = SteadyClock::now();
-    if (start_error) {
-        disable(lock, describe_exception(start_error));
-    } else {
+    const bool attached = attach_journal(lock);
+    const bool started = attached && start_sink(lock);
+    if (started) {
         state_ = stopping_ ? LaneState::draining : LaneState::running;
         loop(lock);
         lock.unlock();
@@ -203,39 +172,104 @@ void Lane::run() {
         }
         lock.lock();
     }
-    // The sink goes on its own thread too, so its destructor may still touch its connections.
+    report_.name = settings_.name;
+    const std::uint64_t next = next_;
     lock.unlock();
+    if (attached) journal_->detach(settings_.name);
+    const std::size_t left = journal_->backlog(next).batches;
+    if (left != 0) log_->info("{} batch(es) not delivered yet stay in the journal", left);
+    // The sink goes on its own thread too, so its destructor may still touch its connections.
     sink_.reset();
-    spool_.reset();  // lets go of the folder's lock for a lane that replaces this one
     lock.lock();
-    if (state_ != LaneState::disabled) state_ = LaneState::stopped;  // a disabled lane stays visibly disabled
+    report_.left_batches = left;
+    state_ = LaneState::stopped;
     finished_ = true;
-    undelivered_.name = settings_.name;
     lock.unlock();
     done_.notify_all();
 }
 
-void Lane::disable(std::unique_lock<std::mutex>& lock, const std::string& why) {
-    disabled_ = true;  // publish() refuses from here on
-    spool_enabled_ = false;
-    note_error("start failed: " + why);
-    pending_statuses_.clear();
-    // What was queued is kept for the next start when there is a spool, dropped otherwise.
-    const std::size_t held = queue_.size() + overflow_.size();
-    const std::size_t lost = persist_remaining(lock);
-    counters_.dropped += lost;
-    // Only now, so that whoever waits for "disabled" sees the final counters.
-    state_ = LaneState::disabled;
-    lock.unlock();
-    log_->error("start failed, sink disabled (the other sinks go on): {}", why);
-    if (lost != 0) log_->error("dropped {} queued batches: the sink is disabled", lost);
-    if (held > lost) log_->warn("kept {} queued batches in the spool for the next start", held - lost);
-    lock.lock();
+// After a reload the lane this one replaces may still be delivering as the same consumer;
+// this one takes over once that one lets go.
+bool Lane::attach_journal(std::unique_lock<std::mutex>& lock) {
+    std::weak_ptr<Lane> weak = weak_from_this();
+    auto wake = [weak] {
+        if (auto self = weak.lock()) {
+            {
+                std::lock_guard l(self->mutex_);
+                ++self->events_;
+            }
+            self->wake_.notify_one();
+        }
+    };
+    bool logged = false;
+    for (;;) {
+        lock.unlock();
+        const bool attached = journal_->attach(settings_.name, wake);
+        const std::uint64_t cursor = journal_->cursor(settings_.name);
+        lock.lock();
+        if (attached) {
+            next_ = cursor;
+            return true;
+        }
+        if (stopping_) return false;
+        if (!logged) log_unlocked(lock, spdlog::level::info, "waiting for the previous lane of this sink to finish");
+        logged = true;
+        wait(lock, SteadyClock::now() + settings_.idle_interval);
+    }
+}
+
+bool Lane::start_sink(std::unique_lock<std::mutex>& lock) {
+    for (;;) {
+        lock.unlock();
+        std::exception_ptr error;
+        try {
+            sink_->start(host_);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        lock.lock();
+        last_activity_ = SteadyClock::now();
+        if (!error) {
+            if (counters_.start_failures != 0)
+                log_unlocked(lock, spdlog::level::info,
+                             fmt::format("started after {} failed attempt(s)", counters_.start_failures));
+            backoff_.reset();
+            note_success();
+            return true;
+        }
+        const std::string why = describe_exception(error);
+        ++counters_.start_failures;
+        note_error("start failed: " + why);
+        state_ = LaneState::start_failed;
+        if (stopping_) return false;
+        const auto wait_for = backoff_.next();
+        log_unlocked(lock, backoff_.attempt() == 1 ? spdlog::level::err : spdlog::level::debug,
+                     fmt::format("start failed (attempt {}), trying again in {} ms; readings wait in the journal: {}",
+                                 backoff_.attempt(), wait_for.count(), why));
+        const auto until = SteadyClock::now() + wait_for;
+        while (!stopping_ && SteadyClock::now() < until) wait(lock, until);
+        if (stopping_) return false;
+        state_ = LaneState::starting;
+    }
 }
 
 void Lane::note_error(const std::string& message) {
     counters_.last_error = message;
     counters_.last_error_time = Clock::now();
+    if (!counters_.failing_since) counters_.failing_since = counters_.last_error_time;
+}
+
+void Lane::note_success() { counters_.failing_since.reset(); }
+
+void Lane::wait(std::unique_lock<std::mutex>& lock, SteadyClock::time_point until) {
+    const std::uint64_t seen = events_;
+    wake_.wait_until(lock, until, [&] { return events_ != seen; });
+}
+
+void Lane::log_unlocked(std::unique_lock<std::mutex>& lock, spdlog::level::level_enum level, const std::string& line) {
+    lock.unlock();
+    log_->log(level, "{}", line);
+    lock.lock();
 }
 
 void Lane::loop(std::unique_lock<std::mutex>& lock) {
@@ -249,92 +283,67 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
             deliver_statuses(lock);
             continue;
         }
-        log_drops_if_due(lock);
-        if (spool_pending() && SteadyClock::now() >= spool_retry_at_ && !stopping_) {
-            lock.unlock();
-            open_spool();
-            lock.lock();
-            if (spool_pending()) spool_retry_at_ = SteadyClock::now() + settings_.idle_interval;
-            continue;
-        }
-        if (spool_ && !overflow_.empty()) {
-            spill_overflow(lock);
+        auto now = SteadyClock::now();
+        if (stopping_ && (next_ >= drain_target_ || now >= drain_deadline_)) break;
+        if (now < retry_at_) {
+            wait(lock, stopping_ ? std::min(retry_at_, drain_deadline_) : retry_at_);
             continue;
         }
 
-        const auto now = SteadyClock::now();
-        if (stopping_) {
-            // With older batches on disk, writing the queue now would deliver out of order:
-            // everything stays in the spool for the next start instead.
-            const bool older_on_disk = spool_ && (spool_->has_unread() || replay_pending());
-            if (older_on_disk || (queue_.empty() && replay_.empty()) || now >= drain_deadline_) break;
-        }
-        if (spool_ && !stopping_ && replay_.empty() && !replay_pending() && spool_->has_unread() && now >= retry_at_) {
-            load_replay(lock);
-            continue;
-        }
-
-        auto wake_at = now + settings_.idle_interval;
-        if (!replay_.empty()) {
-            if (now >= retry_at_) {
-                write_head(lock, true);
-                continue;
-            }
-            wake_at = std::min(wake_at, retry_at_);
-        } else if (!queue_.empty()) {
-            if (now >= retry_at_) {
-                const auto flush_due = queue_.oldest_enqueued() + settings_.flush_interval;
-                if (stopping_ || queue_.size() >= settings_.batch_size || now >= flush_due) {
-                    write_head(lock, false);
-                    continue;
-                }
-                wake_at = std::min(wake_at, flush_due);
-            } else {
-                wake_at = std::min(wake_at, retry_at_);
-            }
-        }
-        if (stopping_) {
-            wake_at = std::min(wake_at, drain_deadline_);
-        } else {
+        const std::uint64_t from = next_;
+        lock.unlock();
+        const std::uint64_t keep = journal_->trim(from, settings_.backlog_max_batches, settings_.backlog_max_bytes);
+        JournalRead batch = journal_->read(keep, settings_.batch_size);
+        lock.lock();
+        if (next_ != from) continue;  // cannot happen on the lane thread; keeps the arithmetic honest
+        if (keep > from) skip(lock, keep - from, "this sink's backlog bound (queue_max_batches/queue_max_bytes)");
+        if (batch.skipped != 0) skip(lock, batch.skipped, "the journal no longer holds them");
+        if (batch.entries.empty()) {
+            if (stopping_) break;  // everything there is was delivered
+            now = SteadyClock::now();
             const auto idle_due = last_activity_ + settings_.idle_interval;
             if (now >= idle_due) {
                 call_sink(lock, "idle", [this] { sink_->idle(); });
                 continue;
             }
-            wake_at = std::min(wake_at, idle_due);
+            wait(lock, idle_due);
+            continue;
         }
-        if (spool_pending()) wake_at = std::min(wake_at, spool_retry_at_);
-        if (last_drop_log_ && (unlogged_full_drops_ != 0 || unlogged_disabled_drops_ != 0))
-            wake_at = std::min(wake_at, *last_drop_log_ + settings_.drop_log_interval);
-        wake_.wait_until(lock, wake_at);
+        if (!stopping_ && batch.entries.size() < settings_.batch_size) {
+            const auto flush_due = batch.entries.front().appended + settings_.flush_interval;
+            if (SteadyClock::now() < flush_due) {
+                wait(lock, flush_due);
+                continue;
+            }
+        }
+        write(lock, std::move(batch.entries));
     }
+}
 
-    if (spool_pending()) {  // one last try, so that a busy folder at shutdown is not a loss
-        lock.unlock();
-        open_spool();
-        lock.lock();
-    }
-    const std::uint64_t remaining_bytes = queue_.bytes() + overflow_.bytes();
-    const std::size_t remaining = queue_.size() + overflow_.size() + replay_.size();
-    const std::size_t lost = persist_remaining(lock);
-    counters_.dropped += lost;
-    undelivered_.undelivered_batches = lost;
-    undelivered_.undelivered_bytes = remaining == 0 ? 0 : remaining_bytes * lost / remaining;
-    undelivered_.spooled_batches = spooled_;
-    log_drops_if_due(lock, true);
-    if (undelivered_.spooled_batches != 0) {
-        const std::size_t kept = undelivered_.spooled_batches;
-        lock.unlock();
-        log_->info("{} undelivered batches wait in the spool; they go first at the next start", kept);
-        lock.lock();
-    }
-    if (undelivered_.undelivered_batches != 0) {
-        const LaneDrain lost = undelivered_;
-        lock.unlock();
-        log_->warn("shutdown deadline reached: {} batches ({} bytes) were not delivered", lost.undelivered_batches,
-                   lost.undelivered_bytes);
-        lock.lock();
-    }
+void Lane::skip(std::unique_lock<std::mutex>& lock, std::uint64_t count, const char* why) {
+    counters_.dropped += count;
+    next_ += count;
+    const std::uint64_t next = next_;
+    const bool first = !skipping_logged_;
+    skipping_logged_ = true;
+    lock.unlock();
+    journal_->ack(settings_.name, next, false);
+    if (first)
+        log_->warn(
+            "{} batch(es) were lost before this sink had them: {} (every later loss is counted in "
+            "kamgw_sink_dropped_batches_total)",
+            count, why);
+    lock.lock();
+}
+
+void Lane::advance(std::unique_lock<std::mutex>& lock, std::uint64_t next) {
+    next_ = next;
+    lock.unlock();
+    // Caught up: the position is written now, so a crash repeats nothing. While a backlog
+    // drains it is written at most once a second, which a crash may repeat.
+    const bool caught_up = next >= journal_->head();
+    journal_->ack(settings_.name, next, caught_up);
+    lock.lock();
 }
 
 void Lane::call_sink(std::unique_lock<std::mutex>& lock, const char* what, const std::function<void()>& call) {
@@ -360,27 +369,28 @@ void Lane::deliver_statuses(std::unique_lock<std::mutex>& lock) {
     for (const auto& [name, status] : statuses) call_sink(lock, "status", [&] { sink_->status(status); });
 }
 
-void Lane::write_head(std::unique_lock<std::mutex>& lock, bool from_replay) {
-    std::vector<BatchQueue::Entry> entries;
-    if (from_replay) {
-        const std::size_t n = std::min(settings_.batch_size, replay_.size());
-        for (std::size_t i = 0; i < n; ++i) {
-            entries.push_back(std::move(replay_.front()));
-            replay_.pop_front();
-        }
-    } else {
-        entries = queue_.take(settings_.batch_size);
-    }
-    // Replayed batches are counted by the spool (their segment stays on disk until delivered).
-    in_flight_batches_ = from_replay ? 0 : entries.size();
-    in_flight_bytes_ = 0;
-    if (!from_replay)
-        for (const auto& e : entries) in_flight_bytes_ += e.bytes;
+void Lane::dead_letter(std::unique_lock<std::mutex>& lock, std::span<const ReadingBatch> batches,
+                       const std::string& why) {
     lock.unlock();
+    std::string error;
+    const bool kept = dead_letters_.add(batches, why, &error);
+    if (kept)
+        log_->error("{} batch(es) moved to {}: {}", batches.size(), dead_letters_.path().string(), why);
+    else
+        log_->error("{} batch(es) given up and lost ({}): {}", batches.size(), error, why);
+    lock.lock();
+    if (kept)
+        counters_.dead_lettered += batches.size();
+    else
+        counters_.dropped += batches.size();
+}
 
+void Lane::write(std::unique_lock<std::mutex>& lock, std::vector<JournalEntry> entries) {
+    const std::uint64_t after = entries.back().seq + 1;
+    lock.unlock();
     std::vector<ReadingBatch> batches;
     batches.reserve(entries.size());
-    for (auto& e : entries) batches.push_back(std::move(e.batch));
+    for (const JournalEntry& e : entries) batches.push_back(*e.batch);
     WriteResult result;
     try {
         result = sink_->write(batches);
@@ -388,99 +398,58 @@ void Lane::write_head(std::unique_lock<std::mutex>& lock, bool from_replay) {
         result = WriteResult::retry("write threw: " + describe_exception(std::current_exception()));
     }
     const auto now = SteadyClock::now();
-
     lock.lock();
     last_activity_ = now;
-    in_flight_batches_ = 0;
-    in_flight_bytes_ = 0;
     const std::size_t count = batches.size();
-    std::string line;
-    spdlog::level::level_enum level = spdlog::level::debug;
     switch (result.code) {
         case WriteResult::Code::ok: {
             counters_.written_batches += count;
             ++counters_.writes;
-            if (backoff_.attempt() != 0) {
-                line = fmt::format("delivering again after {} failed attempts", backoff_.attempt());
-                level = spdlog::level::info;
-            }
+            if (attempts_ != 0)
+                log_unlocked(lock, spdlog::level::info,
+                             fmt::format("delivering again after {} failed attempt(s)", attempts_));
             backoff_.reset();
+            attempts_ = 0;
             retry_at_ = {};
+            note_success();
+            advance(lock, after);
             break;
         }
         case WriteResult::Code::retry: {
             ++counters_.retries;
+            ++attempts_;
             note_error(result.message);
-            for (std::size_t i = 0; i < count; ++i) entries[i].batch = std::move(batches[i]);
-            if (from_replay) {
-                // Bounded by the spool segment they came from; the spool keeps them on disk anyway.
-                replay_.insert(replay_.begin(), std::make_move_iterator(entries.begin()),
-                               std::make_move_iterator(entries.end()));
-            } else {
-                std::vector<BatchQueue::Entry> evicted;
-                std::size_t dropped = queue_.push_front(std::move(entries), spool_enabled_ ? &evicted : nullptr);
-                if (!evicted.empty()) {
-                    dropped = 0;
-                    for (auto& e : evicted) dropped += overflow_.push(std::move(e));
-                }
-                counters_.dropped += dropped;
-                unlogged_full_drops_ += dropped;
+            if (settings_.retry_limit != 0 && attempts_ >= settings_.retry_limit) {
+                dead_letter(lock, batches, fmt::format("failed {} times (retry_limit): {}", attempts_, result.message));
+                backoff_.reset();
+                attempts_ = 0;
+                retry_at_ = {};
+                advance(lock, after);
+                break;
             }
-            const auto wait = backoff_.next();
-            retry_at_ = now + wait;
-            line = fmt::format("write of {} batches failed (attempt {}), retrying in {} ms: {}", count,
-                               backoff_.attempt(), wait.count(), result.message);
+            const auto wait_for = backoff_.next();
+            retry_at_ = now + wait_for;
             // The first failure of a streak is news; the rest of the streak is detail.
-            level = backoff_.attempt() == 1 ? spdlog::level::warn : spdlog::level::debug;
+            log_unlocked(lock, attempts_ == 1 ? spdlog::level::warn : spdlog::level::debug,
+                         fmt::format("write of {} batch(es) failed (attempt {}), retrying in {} ms: {}", count,
+                                     attempts_, wait_for.count(), result.message));
             break;
         }
         case WriteResult::Code::reject: {
             counters_.rejected += count;
             note_error(result.message);
+            dead_letter(lock, batches, "rejected by the sink: " + result.message);
             backoff_.reset();
+            attempts_ = 0;
             retry_at_ = {};
-            line = fmt::format("sink rejected {} batches, dropping them: {}", count, result.message);
-            level = spdlog::level::warn;
+            advance(lock, after);
             break;
         }
     }
-    if (from_replay && result.code != WriteResult::Code::retry && replay_.empty()) replay_written(lock);
     if (stopping_)
         state_ = LaneState::draining;
     else
         state_ = result.code == WriteResult::Code::retry ? LaneState::retrying : LaneState::running;
-    if (!line.empty()) {
-        lock.unlock();
-        log_->log(level, "{}", line);
-        lock.lock();
-    }
-}
-
-std::optional<std::string> Lane::take_drop_log_locked(SteadyClock::time_point now, bool force) {
-    if (unlogged_full_drops_ == 0 && unlogged_disabled_drops_ == 0) return std::nullopt;
-    if (!force && last_drop_log_ && now - *last_drop_log_ < settings_.drop_log_interval) return std::nullopt;
-    std::string line;
-    if (unlogged_full_drops_ != 0)
-        line = fmt::format("queue full (at most {} batches, {} bytes): dropped the {} oldest batches",
-                           queue_.max_batches(), queue_.max_bytes(), unlogged_full_drops_);
-    if (unlogged_disabled_drops_ != 0) {
-        if (!line.empty()) line += "; ";
-        line += fmt::format("dropped {} batches published while the sink was {}", unlogged_disabled_drops_,
-                            disabled_ ? "disabled" : "shutting down");
-    }
-    line += fmt::format(" ({} dropped in total)", counters_.dropped);
-    unlogged_full_drops_ = 0;
-    unlogged_disabled_drops_ = 0;
-    last_drop_log_ = now;
-    return line;
-}
-
-void Lane::log_drops_if_due(std::unique_lock<std::mutex>& lock, bool force) {
-    auto line = take_drop_log_locked(SteadyClock::now(), force);
-    if (!line) return;
-    lock.unlock();
-    log_->warn("{}", *line);
-    lock.lock();
 }
 
 }  // namespace kamgw::bus

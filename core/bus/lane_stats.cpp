@@ -1,5 +1,7 @@
 #include "core/bus/lane_stats.hpp"
 
+#include <algorithm>
+
 namespace kamgw::bus {
 
 std::string_view lane_state_name(LaneState state) {
@@ -12,8 +14,8 @@ std::string_view lane_state_name(LaneState state) {
             return "running";
         case LaneState::retrying:
             return "retrying";
-        case LaneState::disabled:
-            return "disabled";
+        case LaneState::start_failed:
+            return "start_failed";
         case LaneState::draining:
             return "draining";
         case LaneState::stopped:
@@ -22,10 +24,14 @@ std::string_view lane_state_name(LaneState state) {
     return "created";
 }
 
-std::size_t DrainReport::undelivered_batches() const {
+std::size_t DrainReport::left_batches() const {
     std::size_t total = 0;
-    for (const LaneDrain& lane : lanes) total += lane.undelivered_batches;
+    for (const LaneDrain& lane : lanes) total += lane.left_batches;
     return total;
+}
+
+bool DrainReport::abandoned() const {
+    return std::any_of(lanes.begin(), lanes.end(), [](const LaneDrain& l) { return l.abandoned; });
 }
 
 }  // namespace kamgw::bus

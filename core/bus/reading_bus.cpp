@@ -1,12 +1,23 @@
 #include "core/bus/reading_bus.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
+#include "core/app/logging.hpp"
 #include "core/bus/lane.hpp"
 
 namespace kamgw::bus {
 
-ReadingBus::ReadingBus(HostServices services) : services_(std::make_shared<const HostServices>(std::move(services))) {}
+ReadingBus::ReadingBus(HostServices services, std::shared_ptr<Journal> journal)
+    : services_(std::make_shared<const HostServices>(std::move(services))), journal_(std::move(journal)) {
+    if (!journal_) {
+        JournalSettings settings;
+        if (!services_->state_root.empty()) settings.dir = services_->state_root / "journal";
+        journal_ = std::make_shared<Journal>(std::move(settings), app::make_logger("journal"));
+        journal_->open();
+        owns_journal_ = true;
+    }
+}
 
 ReadingBus::~ReadingBus() {
     if (!stopped_) stop(std::chrono::milliseconds(0));
@@ -17,8 +28,13 @@ void ReadingBus::add_lane(std::unique_ptr<Sink> sink, const config::SinkConfig& 
     if (!sink) throw std::invalid_argument("ReadingBus::add_lane without a sink");
     LaneSettings settings = LaneSettings::from(cfg, defaults);
     // Beside the sink's state_dir(), so each instance has one folder that survives restarts.
-    if (!services_->state_root.empty()) settings.spool_dir = services_->state_root / "sinks" / settings.name / "spool";
-    lanes_.push_back(std::make_shared<Lane>(std::move(sink), std::move(settings), services_, cfg.options));
+    if (!services_->state_root.empty() && journal_->stats().persistent) {
+        const auto dir = services_->state_root / "sinks" / settings.name;
+        settings.cursor_file = dir / "cursor";
+        settings.dead_letter_file = dir / "dead-letter.jsonl";
+    }
+    journal_->add_consumer(settings.name, settings.cursor_file);
+    lanes_.push_back(std::make_shared<Lane>(std::move(sink), std::move(settings), services_, cfg.options, journal_));
 }
 
 void ReadingBus::start() {
@@ -28,10 +44,8 @@ void ReadingBus::start() {
 }
 
 void ReadingBus::publish(ReadingBatch batch) {
-    if (lanes_.empty()) return;
-    // Every lane but the last gets a copy, made outside any lane lock; the last takes the original.
-    for (std::size_t i = 0; i + 1 < lanes_.size(); ++i) lanes_[i]->publish(batch);
-    lanes_.back()->publish(std::move(batch));
+    if (stopped_) return;
+    journal_->append(std::move(batch));
 }
 
 void ReadingBus::publish_status(const MeterStatus& status) {
@@ -44,12 +58,18 @@ void ReadingBus::reopen() {
 
 DrainReport ReadingBus::stop(std::chrono::milliseconds drain_timeout) {
     DrainReport report;
+    report.persistent = journal_->stats().persistent;
     if (stopped_) return report;
     stopped_ = true;
-    // All lanes drain at once against one deadline, so shutdown takes the timeout, not its multiple.
-    const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
-    for (const auto& lane : lanes_) lane->begin_stop(deadline);
-    for (const auto& lane : lanes_) report.lanes.push_back(lane->finish_stop(deadline + call_grace));
+    // All lanes drain at once against one deadline, so shutdown takes the timeout, not its
+    // multiple. The last fifth (at most a second) is kept for Sink::stop: disconnecting
+    // cleanly from a hub.
+    const auto now = std::chrono::steady_clock::now();
+    const auto end = now + drain_timeout;
+    const auto reserve = std::min<std::chrono::milliseconds>(drain_timeout / 5, std::chrono::seconds(1));
+    for (const auto& lane : lanes_) lane->begin_stop(end - reserve);
+    for (const auto& lane : lanes_) report.lanes.push_back(lane->finish_stop(end));
+    if (owns_journal_) journal_->close();
     return report;
 }
 
@@ -57,6 +77,12 @@ std::vector<LaneStats> ReadingBus::stats() const {
     std::vector<LaneStats> out;
     out.reserve(lanes_.size());
     for (const auto& lane : lanes_) out.push_back(lane->stats());
+    return out;
+}
+
+std::vector<std::string> ReadingBus::lane_names() const {
+    std::vector<std::string> out;
+    for (const auto& lane : lanes_) out.push_back(lane->settings().name);
     return out;
 }
 

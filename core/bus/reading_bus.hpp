@@ -1,10 +1,10 @@
-// The reading bus: meter sessions publish batches and statuses; every sink gets them through
-// its own lane (see lane.hpp), so no sink can hold up a meter or another sink.
+// The reading bus: meter sessions publish batches and statuses; every batch is appended once
+// to the journal (journal.hpp), and every sink reads it through its own lane (lane.hpp) and
+// cursor, so no sink can hold up a meter or another sink, and nothing journaled is lost when
+// kamgw stops, crashes or loses power.
 //
-// With HostServices::state_root set, each lane keeps a disk spool in
-// <state_root>/sinks/<instance>/spool/: batches its full queue evicts, and those still queued
-// at stop(), wait there and are delivered first (in order) when the sink takes writes again,
-// also after a restart. Without it they are dropped, counted and logged.
+// Each sink keeps its state in <state_root>/sinks/<instance>/: its journal position
+// (`cursor`) and the batches it will never take (`dead-letter.jsonl`).
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/bus/host_services.hpp"
+#include "core/bus/journal.hpp"
 #include "core/bus/lane_stats.hpp"
 #include "core/config/config.hpp"
 #include "kamgw/plugin.hpp"
@@ -23,7 +24,10 @@ class Lane;
 
 class ReadingBus {
 public:
-    explicit ReadingBus(HostServices services);
+    // Without a journal the bus makes its own: on disk in <state_root>/journal with the
+    // default bounds, or in memory when there is no state_root. The daemon passes the
+    // gateway's journal, which outlives a bus replaced on reload.
+    explicit ReadingBus(HostServices services, std::shared_ptr<Journal> journal = nullptr);
     ~ReadingBus();  // stops with no drain time if stop() was not called
     ReadingBus(const ReadingBus&) = delete;
     ReadingBus& operator=(const ReadingBus&) = delete;
@@ -33,22 +37,25 @@ public:
     void add_lane(std::unique_ptr<Sink> sink, const config::SinkConfig& cfg, const LaneDefaults& defaults);
     // One worker thread per lane; each calls Sink::start on its own thread.
     void start();
-    // Never blocks on a sink; thread-safe.
+    // Appends to the journal (synced per its policy) and wakes the lanes; returns once the
+    // batch is as safe as the journal makes it. Never waits for a sink; thread-safe.
     void publish(ReadingBatch batch);
     // Latest per meter wins; thread-safe.
     void publish_status(const MeterStatus& status);
     // SIGHUP: every lane calls Sink::reopen on its own thread.
     void reopen();
-    // Stops accepting, lets lanes drain until the deadline, calls Sink::stop, joins the threads.
-    // Returns what was still queued (and is lost) per lane; the caller logs it too.
+    // Lanes deliver what the journal held when this was called until `drain_timeout` is
+    // nearly over, then call Sink::stop; a lane still inside a sink call at the end of
+    // `drain_timeout` is left behind. Returns what is left per lane (still in the journal).
     DrainReport stop(std::chrono::milliseconds drain_timeout);
     [[nodiscard]] std::vector<LaneStats> stats() const;
-
-    // How long stop() waits past the drain deadline for a sink to return from a call it is in.
-    static constexpr std::chrono::milliseconds call_grace{5000};
+    [[nodiscard]] Journal& journal() { return *journal_; }
+    [[nodiscard]] std::vector<std::string> lane_names() const;
 
 private:
     std::shared_ptr<const HostServices> services_;
+    std::shared_ptr<Journal> journal_;
+    bool owns_journal_ = false;
     std::vector<std::shared_ptr<Lane>> lanes_;
     bool started_ = false;
     bool stopped_ = false;

@@ -33,6 +33,12 @@ struct GatewayConfig {
     std::string metrics_listen;                              // "127.0.0.1:9780" or empty for none
     std::chrono::milliseconds shutdown_timeout{5000};        // how long lanes may drain on SIGTERM
     std::chrono::milliseconds read_now_min_interval{60000};  // battery guard for on-demand reads
+    // The reading journal in <state_dir>/journal (core/bus/README.md).
+    std::uint64_t journal_max_bytes = 256ull * 1024 * 1024;
+    std::chrono::milliseconds journal_max_age{std::chrono::hours(24 * 30)};
+    bool journal_sync_interval_policy = false;  // journal_sync = "interval"
+    std::chrono::milliseconds journal_sync_interval{1000};
+    std::uint64_t journal_memory_max_bytes = 16ull * 1024 * 1024;
 };
 
 // A register to read and how often (per-register cadence; zero means the meter's interval).
@@ -65,10 +71,11 @@ struct SinkConfig {
     // Lane settings (core keys every sink accepts).
     std::uint32_t batch_size = 0;                             // 0: the plugin's default
     std::optional<std::chrono::milliseconds> flush_interval;  // unset: the plugin's default
-    std::uint32_t queue_max_batches = 10000;
-    std::uint64_t queue_max_bytes = 64ull * 1024 * 1024;
+    std::uint32_t queue_max_batches = 0;                      // 0: bounded by the journal only
+    std::uint64_t queue_max_bytes = 0;
     std::chrono::milliseconds retry_initial{1000};
     std::chrono::milliseconds retry_max{300000};
+    std::uint32_t retry_limit = 0;  // 0: retry for ever
     SourcePosition position;
 };
 

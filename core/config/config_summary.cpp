@@ -68,9 +68,13 @@ std::string summarize_config(const Config& config, const PluginSchemas& plugins)
         const PluginDescriptor* plugin = plugins.sink(s.type);
         out << "sink " << s.name << " (" << s.type << "): batch "
             << (s.batch_size ? std::to_string(s.batch_size) : std::string("plugin default")) << ", flush "
-            << (s.flush_interval ? format_duration(*s.flush_interval) : std::string("plugin default")) << ", queue "
-            << s.queue_max_batches << " batches/" << s.queue_max_bytes << " bytes, retry "
-            << format_duration(s.retry_initial) << ".." << format_duration(s.retry_max) << "\n";
+            << (s.flush_interval ? format_duration(*s.flush_interval) : std::string("plugin default")) << ", backlog "
+            << (s.queue_max_batches || s.queue_max_bytes
+                    ? std::to_string(s.queue_max_batches) + " batches/" + std::to_string(s.queue_max_bytes) + " bytes"
+                    : std::string("journal bounds"))
+            << ", retry " << format_duration(s.retry_initial) << ".." << format_duration(s.retry_max)
+            << (s.retry_limit ? ", dead letter after " + std::to_string(s.retry_limit) + " attempts" : std::string())
+            << "\n";
         if (!s.options.values().empty()) out << "  " << options_line(s.options, plugin) << "\n";
     }
     return out.str();

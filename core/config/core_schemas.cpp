@@ -12,11 +12,23 @@ constexpr std::array gateway_keys = {
     ConfigKey{"id", T::string, "", false, "name of this gateway in MQTT topics and logs; defaults to the host name"},
     ConfigKey{"log_level", T::choice, "info", false, "least severe log level written", "trace|debug|info|warn|error"},
     ConfigKey{"plugin_dirs", T::string_list, "", false, "folders searched for plugins; empty: the built-in folder"},
-    ConfigKey{"state_dir", T::path, "/var/lib/kamgw", false, "where sinks keep state and spooled readings"},
+    ConfigKey{"state_dir", T::path, "/var/lib/kamgw", false, "where the reading journal and the sinks' state live"},
     ConfigKey{"metrics_listen", T::string, "", false, "host:port of the metrics and health endpoint; empty: off"},
     ConfigKey{"shutdown_timeout", T::duration, "5s", false, "how long sinks may drain on shutdown", "", 0, 3'600'000},
     ConfigKey{"read_now_min_interval", T::duration, "1min", false,
               "least time between two on-demand reads of one meter (battery guard)", "", 0},
+    ConfigKey{"journal_max_bytes", T::integer, "268435456", false,
+              "disk space of the reading journal; beyond it the oldest readings go, even undelivered", "", 1'048'576},
+    ConfigKey{"journal_max_age", T::duration, "30d", false,
+              "readings older than this leave the journal, even undelivered", "", 60'000},
+    ConfigKey{"journal_sync", T::choice, "batch", false,
+              "batch: every poll is synced to disk before it counts as done; interval: at most every "
+              "journal_sync_interval (fewer flash writes; a power cut may lose that much)",
+              "batch|interval"},
+    ConfigKey{"journal_sync_interval", T::duration, "1s", false, "with journal_sync = \"interval\": the longest wait",
+              "", 10, 3'600'000},
+    ConfigKey{"journal_memory_max_bytes", T::integer, "16777216", false,
+              "readings kept in memory: the recent ones, and all while the disk cannot be written", "", 65'536},
 };
 
 constexpr std::array meter_keys = {
@@ -44,11 +56,17 @@ constexpr std::array sink_keys = {
     ConfigKey{"batch_size", T::integer, "", false, "reading batches per write; default: the plugin's", "", 1, 100'000},
     ConfigKey{"flush_interval", T::duration, "", false, "wait this long to fill a batch; default: the plugin's", "", 0,
               3'600'000},
-    ConfigKey{"queue_max_batches", T::integer, "10000", false, "batches held in memory before spooling", "", 1,
-              100'000'000},
-    ConfigKey{"queue_max_bytes", T::integer, "67108864", false, "bytes held in memory before spooling", "", 1024},
+    ConfigKey{"queue_max_batches", T::integer, "0", false,
+              "most undelivered batches kept for this sink, older ones are skipped for it; 0: the journal's bounds", "",
+              0, 100'000'000},
+    ConfigKey{"queue_max_bytes", T::integer, "0", false,
+              "most undelivered journal bytes kept for this sink, older ones are skipped for it; 0: the journal's "
+              "bounds",
+              "", 0},
     ConfigKey{"retry_initial", T::duration, "1s", false, "first wait after a failed write", "", 10, 3'600'000},
     ConfigKey{"retry_max", T::duration, "5min", false, "longest wait between retries", "", 10, 86'400'000},
+    ConfigKey{"retry_limit", T::integer, "0", false,
+              "failed attempts after which a batch goes to the dead-letter file; 0: retry for ever", "", 0, 1'000'000},
 };
 
 constexpr std::array<std::string_view, 2> meter_extras = {"registers", "register_intervals"};

@@ -73,6 +73,7 @@ void load_sink(LoadState& state, const Document& doc, const toml::table& table) 
         sink.queue_max_bytes = static_cast<std::uint64_t>(values.get_int("queue_max_bytes"));
     if (values.has("retry_initial")) sink.retry_initial = values.get_duration("retry_initial");
     if (values.has("retry_max")) sink.retry_max = values.get_duration("retry_max");
+    if (values.has("retry_limit")) sink.retry_limit = static_cast<std::uint32_t>(values.get_int("retry_limit"));
     if (values.has("retry_initial") || values.has("retry_max")) {
         if (sink.retry_max < sink.retry_initial) {
             const toml::node* node = table.get("retry_max");

@@ -1,5 +1,6 @@
 // Throughput of one lane to a sink that does nothing, what publish() costs a meter session
-// when a slow sink is attached to the bus, and how fast a lane spools to disk and reads back.
+// when a slow sink is attached to the bus, and what the disk journal costs per poll and how
+// fast a backlog is read back.
 #include <benchmark/benchmark.h>
 #include <spdlog/spdlog.h>
 
@@ -9,11 +10,11 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 #include <vector>
 
 #include "core/bus/reading_bus.hpp"
-#include "core/bus/spool.hpp"
 
 namespace kamgw::bus {
 namespace {
@@ -67,8 +68,6 @@ config::SinkConfig lane_config(const std::string& name, std::uint32_t batch_size
     c.name = name;
     c.batch_size = batch_size;
     c.flush_interval = 0ms;
-    c.queue_max_batches = 1'000'000;
-    c.queue_max_bytes = 4ull << 30;
     return c;
 }
 
@@ -94,9 +93,9 @@ void BM_LaneThroughput(benchmark::State& state) {
 }
 BENCHMARK(BM_LaneThroughput)->Arg(1)->Arg(16)->Arg(256)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// The cost of one publish() to the caller: one fast lane plus one whose sink sleeps 200 ms per
-// write. The slow lane keeps the default bounds (10000 batches, 64 MiB), so for most of the run
-// its queue is full and every publish also drops its oldest batch.
+// The cost of one publish() to the caller (memory journal): one fast lane plus one whose sink
+// sleeps 200 ms per write. The slow lane falls behind by almost everything published; the
+// journal's memory bound then drops its oldest batches.
 void BM_PublishWithSlowSink(benchmark::State& state) {
     spdlog::set_level(spdlog::level::err);
     std::atomic<std::uint64_t> written{0};
@@ -145,41 +144,86 @@ void BM_CopyBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_CopyBatch)->Unit(benchmark::kNanosecond);
 
-// Writing evicted batches to the spool: one fdatasync per append call, so the batch count per
-// call decides the rate.
-void BM_SpoolAppend(benchmark::State& state) {
-    const auto dir = std::filesystem::temp_directory_path() / ("kamgw-bench-spool-" + std::to_string(::getpid()));
+// Reads the bytes this process has caused to be written to storage (Linux task I/O accounting).
+std::uint64_t process_write_bytes() {
+    std::ifstream io("/proc/self/io");
+    std::string key;
+    std::uint64_t value = 0;
+    while (io >> key >> value)
+        if (key == "write_bytes:") return value;
+    return 0;
+}
+
+std::filesystem::path bench_dir(const char* what) {
+    auto dir = std::filesystem::temp_directory_path() /
+               (std::string("kamgw-bench-") + what + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
-    Spool spool(dir, 1ull << 40);
-    spool.open();
-    const std::vector<ReadingBatch> batches(static_cast<std::size_t>(state.range(0)), sample_batch(1));
-    for (auto _ : state) spool.append(batches);
-    state.SetItemsProcessed(state.iterations() * state.range(0));
-    state.counters["bytes_per_batch"] = static_cast<double>(spool.bytes()) / static_cast<double>(spool.batches());
+    return dir;
+}
+
+// One meter poll appended to the disk journal, as a meter session pays for it before the poll
+// counts as done: encode, write, and (policy "batch") fdatasync. Also the bytes the storage
+// layer saw per reading, file data plus what the file system wrote for it.
+void BM_JournalAppend(benchmark::State& state) {
+    spdlog::set_level(spdlog::level::err);
+    const auto dir = bench_dir("journal");
+    JournalSettings settings;
+    settings.dir = dir;
+    settings.max_bytes = 1ull << 40;
+    settings.sync = state.range(0) == 0 ? JournalSync::batch : JournalSync::interval;
+    Journal journal(settings, spdlog::default_logger());
+    journal.open();
+    journal.add_consumer("reader", dir / "cursor");
+    const ReadingBatch batch = sample_batch(1);
+    const std::uint64_t io_before = process_write_bytes();
+    for (auto _ : state) journal.append(batch);
+    journal.close();
+    const JournalStats stats = journal.stats();
+    const double readings = static_cast<double>(state.iterations()) * static_cast<double>(batch.readings.size());
+    state.SetItemsProcessed(state.iterations());
+    state.counters["file_bytes_per_reading"] = static_cast<double>(stats.bytes_written) / readings;
+    state.counters["disk_bytes_per_reading"] = static_cast<double>(process_write_bytes() - io_before) / readings;
+    state.counters["syncs"] = static_cast<double>(stats.syncs);
+    state.SetLabel(state.range(0) == 0 ? "journal_sync=batch" : "journal_sync=interval");
     std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_SpoolAppend)->Arg(1)->Arg(100)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_JournalAppend)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-// Reading spooled batches back (parse and rebuild), one 1000-batch segment at a time.
-void BM_SpoolReplay(benchmark::State& state) {
-    const auto dir = std::filesystem::temp_directory_path() / ("kamgw-bench-replay-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    Spool spool(dir, 1ull << 40, 1000);
-    spool.open();
-    const std::vector<ReadingBatch> batches(1000, sample_batch(1));
+// A backlog read back from disk by a sink's lane (read, check, parse), batches per second.
+void BM_JournalReplay(benchmark::State& state) {
+    spdlog::set_level(spdlog::level::err);
+    const auto dir = bench_dir("replay");
+    JournalSettings settings;
+    settings.dir = dir;
+    settings.max_bytes = 1ull << 40;
+    settings.sync = JournalSync::interval;
+    settings.memory_max_bytes = 64 * 1024;  // the backlog is on disk, not in memory
+    constexpr std::uint64_t backlog = 20000;
+    {
+        Journal journal(settings, spdlog::default_logger());
+        journal.open();
+        const ReadingBatch batch = sample_batch(1);
+        for (std::uint64_t i = 0; i < backlog; ++i) journal.append(batch);
+    }
     std::int64_t read = 0;
     for (auto _ : state) {
         state.PauseTiming();
-        spool.append(batches);
+        Journal journal(settings, spdlog::default_logger());
+        journal.open();
         state.ResumeTiming();
-        auto segment = spool.take_oldest();
-        read += static_cast<std::int64_t>(segment->batches.size());
-        spool.consumed(segment->id);
+        std::uint64_t next = 1;
+        for (;;) {
+            JournalRead r = journal.read(next, 500);
+            if (r.entries.empty()) break;
+            read += static_cast<std::int64_t>(r.entries.size());
+            next = r.entries.back().seq + 1;
+        }
     }
     state.SetItemsProcessed(read);
+    state.counters["batches_per_s"] = benchmark::Counter(static_cast<double>(read), benchmark::Counter::kIsRate);
     std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_SpoolReplay)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JournalReplay)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace kamgw::bus

@@ -49,7 +49,7 @@ TEST(MetricsRender, HealthIsDegradedWhenAMeterIsDownOrASinkDisabled) {
     EXPECT_EQ(down["status"], "degraded");
     EXPECT_EQ(down["meters"][0]["health"], "no_answer");
 
-    render_health({meter("house", MeterHealth::ok, 1)}, {lane("csv", bus::LaneState::disabled)}, healthy);
+    render_health({meter("house", MeterHealth::ok, 1)}, {lane("csv", bus::LaneState::start_failed)}, healthy);
     EXPECT_FALSE(healthy);
 }
 

@@ -39,6 +39,13 @@ inline ReadingBatch make_batch(std::uint64_t seq, std::string meter = "house") {
 
 inline std::uint64_t seq_of(const ReadingBatch& b) { return b.readings.at(0).value.mantissa; }
 
+// from, from + 1, …, to - 1: the batches a test expects, in order.
+inline std::vector<std::uint64_t> range(std::uint64_t from, std::uint64_t to) {
+    std::vector<std::uint64_t> out;
+    for (std::uint64_t i = from; i < to; ++i) out.push_back(i);
+    return out;
+}
+
 inline MeterStatus make_status(std::string meter, MeterHealth health, std::string detail = {}) {
     MeterStatus s;
     s.meter.name = std::move(meter);
@@ -76,6 +83,7 @@ struct SinkRecord {
     std::function<WriteResult(std::size_t call, std::span<const ReadingBatch>)> answer;
     std::chrono::milliseconds write_delay{0};
     bool throw_in_start = false;
+    int throw_in_first_starts = 0;  // this many start() calls throw, then it starts
     std::function<void(SinkHost&)> on_start;
 
     void close_gate() {
@@ -115,6 +123,8 @@ public:
         note([](SinkRecord& r) { ++r.starts; });
         if (r_->on_start) r_->on_start(host);
         if (r_->throw_in_start) throw std::runtime_error("cannot reach the hub");
+        if (r_->read([](const SinkRecord& r) { return r.starts; }) <= r_->throw_in_first_starts)
+            throw std::runtime_error("hub not up yet");
     }
 
     WriteResult write(std::span<const ReadingBatch> batches) override {

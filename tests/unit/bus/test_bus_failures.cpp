@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "core/bus/batch_bytes.hpp"
+#include "core/bus/batch_json.hpp"
+#include "core/bus/journal_record.hpp"
 #include "core/bus/reading_bus.hpp"
 #include "tests/unit/bus/recording_sink.hpp"
 
@@ -75,7 +77,7 @@ TEST(BusFailures, RetriesBackOffBetweenAttempts) {
     EXPECT_EQ(bus.stats().at(0).retries, 6u);
 }
 
-TEST(BusFailures, AFullQueueDropsTheOldestAndCountsThem) {
+TEST(BusFailures, ASinksBacklogBoundSkipsTheOldestForItAndCountsThem) {
     auto rec = std::make_shared<SinkRecord>();
     auto cfg = sink_config("rec", 1, 0ms);
     cfg.queue_max_batches = 3;
@@ -86,7 +88,6 @@ TEST(BusFailures, AFullQueueDropsTheOldestAndCountsThem) {
     bus.publish(make_batch(0));
     ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.inside_write; }));  // 0 is in flight
     for (std::uint64_t i = 1; i <= 6; ++i) bus.publish(make_batch(i));
-    EXPECT_EQ(bus.stats().at(0).dropped, 3u);
     rec->open_gate();
 
     ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.written.size() == 4; }));
@@ -96,7 +97,7 @@ TEST(BusFailures, AFullQueueDropsTheOldestAndCountsThem) {
     EXPECT_EQ(s.written_batches, 4u);
 }
 
-TEST(BusFailures, ByteBoundDropsTheOldestWhileTheSinkIsDown) {
+TEST(BusFailures, AByteBoundKeepsTheNewestWhileTheSinkIsDown) {
     auto rec = std::make_shared<SinkRecord>();
     bool down = true;
     std::mutex m;
@@ -105,7 +106,7 @@ TEST(BusFailures, ByteBoundDropsTheOldestWhileTheSinkIsDown) {
         return down ? WriteResult::retry("down") : WriteResult::ok();
     };
     auto cfg = sink_config("rec", 10, 0ms);
-    cfg.queue_max_bytes = 5 * estimate_bytes(make_batch(0));
+    cfg.queue_max_bytes = 5 * encode_journal_record(1, 0, batch_to_json_line(make_batch(10))).size();
     ReadingBus bus(HostServices{});
     bus.add_lane(recording_sink(rec), cfg, {});
     bus.start();
@@ -123,7 +124,7 @@ TEST(BusFailures, ByteBoundDropsTheOldestWhileTheSinkIsDown) {
     EXPECT_EQ(bus.stats().at(0).dropped + written.size(), 20u) << "every batch is either written or counted";
 }
 
-TEST(BusFailures, RejectedBatchesAreDroppedCountedAndTheRestGoOn) {
+TEST(BusFailures, RejectedBatchesAreCountedAndTheRestGoOn) {
     auto rec = std::make_shared<SinkRecord>();
     rec->answer = [](std::size_t, std::span<const ReadingBatch> batches) {
         return seq_of(batches.front()) % 2 == 1 ? WriteResult::reject("field type conflict") : WriteResult::ok();
@@ -139,6 +140,7 @@ TEST(BusFailures, RejectedBatchesAreDroppedCountedAndTheRestGoOn) {
     EXPECT_EQ(s.retries, 0u);
     EXPECT_EQ(s.written_batches, 3u);
     EXPECT_EQ(s.last_error, "field type conflict");
+    EXPECT_EQ(s.dropped, 2u) << "without a state folder there is no dead-letter file to keep them";
     // Rejected batches are not retried: five batches, five calls.
     EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.attempted; }), (std::vector<std::uint64_t>{0, 1, 2, 3, 4}));
 }
@@ -162,29 +164,53 @@ TEST(BusFailures, AThrowingWriteIsRetriedAndTheOtherLaneDelivers) {
     EXPECT_NE(s.last_error.find("socket closed under us"), std::string::npos) << s.last_error;
 }
 
-TEST(BusFailures, AThrowingStartDisablesOnlyThatLane) {
+TEST(BusFailures, AFailingStartIsRetriedWithBackoffAndItsReadingsWait) {
+    auto flaky = std::make_shared<SinkRecord>(), good = std::make_shared<SinkRecord>();
+    flaky->throw_in_first_starts = 2;
+    ReadingBus bus(HostServices{});
+    bus.add_lane(recording_sink(flaky), sink_config("flaky", 1, 0ms), {});
+    bus.add_lane(recording_sink(good), sink_config("good", 1, 0ms), {});
+    bus.publish(make_batch(0));  // before start: waits in the journal
+    bus.start();
+    for (std::uint64_t i = 1; i < 4; ++i) bus.publish(make_batch(i));
+    bus.publish_status(test::make_status("house", MeterHealth::ok));
+
+    ASSERT_TRUE(good->wait([](const SinkRecord& r) { return r.written.size() == 4 && r.statuses.size() == 1; }));
+    ASSERT_TRUE(flaky->wait([](const SinkRecord& r) { return r.written.size() == 4; }));
+    EXPECT_EQ(flaky->read([](const SinkRecord& r) { return r.written; }), (std::vector<std::uint64_t>{0, 1, 2, 3}));
+    EXPECT_EQ(flaky->read([](const SinkRecord& r) { return r.starts; }), 3);
+    const LaneStats s = bus.stats().at(0);
+    EXPECT_EQ(s.start_failures, 2u);
+    EXPECT_EQ(s.dropped, 0u);
+    EXPECT_EQ(s.state, LaneState::running);
+    EXPECT_FALSE(s.failing_since.has_value());
+    bus.stop(5s);
+    EXPECT_EQ(flaky->read([](const SinkRecord& r) { return r.stops; }), 1);
+}
+
+TEST(BusFailures, ASinkThatNeverStartsHoldsItsReadingsAndStopsPromptly) {
     auto broken = std::make_shared<SinkRecord>(), good = std::make_shared<SinkRecord>();
     broken->throw_in_start = true;
     ReadingBus bus(HostServices{});
     bus.add_lane(recording_sink(broken), sink_config("broken", 1, 0ms), {});
     bus.add_lane(recording_sink(good), sink_config("good", 1, 0ms), {});
-    bus.publish(make_batch(0));  // queued before start: dropped when the lane is disabled
     bus.start();
-    ASSERT_TRUE(kamgw::test::wait_until([&] { return bus.stats().at(0).state == LaneState::disabled; }, 20s));
-    for (std::uint64_t i = 1; i < 4; ++i) bus.publish(make_batch(i));
-    bus.publish_status(test::make_status("house", MeterHealth::ok));
-
-    ASSERT_TRUE(good->wait([](const SinkRecord& r) { return r.written.size() == 4 && r.statuses.size() == 1; }));
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return bus.stats().at(0).state == LaneState::start_failed; }, 20s));
+    for (std::uint64_t i = 0; i < 4; ++i) bus.publish(make_batch(i));
+    ASSERT_TRUE(good->wait([](const SinkRecord& r) { return r.written.size() == 4; }));
     const LaneStats s = bus.stats().at(0);
-    EXPECT_EQ(s.dropped, 4u);
+    EXPECT_EQ(s.queued_batches, 4u);
+    EXPECT_EQ(s.dropped, 0u);
+    EXPECT_TRUE(s.failing_since.has_value());
     EXPECT_NE(s.last_error.find("cannot reach the hub"), std::string::npos) << s.last_error;
-    bus.stop(5s);
-    EXPECT_EQ(broken->read([](const SinkRecord& r) { return r.starts; }), 1);
+    const auto before = std::chrono::steady_clock::now();
+    const DrainReport report = bus.stop(2s);
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 2s);
+    EXPECT_EQ(report.lanes.at(0).left_batches, 4u);
     EXPECT_EQ(broken->read([](const SinkRecord& r) { return r.write_sizes.size() + r.statuses.size(); }), 0u);
     EXPECT_EQ(broken->read([](const SinkRecord& r) { return r.stops; }), 0)
         << "a sink that never started is not stopped";
     EXPECT_EQ(broken->read([](const SinkRecord& r) { return r.destroyed; }), 1);
-    EXPECT_EQ(good->read([](const SinkRecord& r) { return r.stops; }), 1);
 }
 
 }  // namespace

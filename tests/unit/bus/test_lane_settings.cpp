@@ -17,8 +17,8 @@ TEST(BusLaneSettings, PluginDefaultsApplyWhenTheTableLeavesThemOut) {
     EXPECT_EQ(s.type, "influxdb");
     EXPECT_EQ(s.batch_size, 50u);
     EXPECT_EQ(s.flush_interval, milliseconds(2000));
-    EXPECT_EQ(s.queue_max_batches, cfg.queue_max_batches);
-    EXPECT_EQ(s.queue_max_bytes, cfg.queue_max_bytes);
+    EXPECT_EQ(s.backlog_max_batches, cfg.queue_max_batches);
+    EXPECT_EQ(s.backlog_max_bytes, cfg.queue_max_bytes);
     EXPECT_EQ(s.retry_initial, cfg.retry_initial);
     EXPECT_EQ(s.retry_max, cfg.retry_max);
 }
@@ -37,8 +37,8 @@ TEST(BusLaneSettings, TableValuesOverridePluginDefaults) {
     EXPECT_EQ(s.name, "csv");  // no name: the type
     EXPECT_EQ(s.batch_size, 7u);
     EXPECT_EQ(s.flush_interval, milliseconds(0));
-    EXPECT_EQ(s.queue_max_batches, 12u);
-    EXPECT_EQ(s.queue_max_bytes, 4096u);
+    EXPECT_EQ(s.backlog_max_batches, 12u);
+    EXPECT_EQ(s.backlog_max_bytes, 4096u);
     EXPECT_EQ(s.retry_initial, milliseconds(250));
     EXPECT_EQ(s.retry_max, milliseconds(9000));
 }

@@ -185,7 +185,7 @@ path = "y.csv"
     EXPECT_EQ(c.sinks[1].name, "csv.2");
     EXPECT_EQ(c.sinks[0].batch_size, 0u);
     EXPECT_FALSE(c.sinks[0].flush_interval.has_value());
-    EXPECT_EQ(c.sinks[0].queue_max_batches, 10000u);
+    EXPECT_EQ(c.sinks[0].queue_max_batches, 0u);
     EXPECT_EQ(c.sinks[0].retry_initial, milliseconds(1000));
     EXPECT_EQ(c.sinks[0].retry_max, milliseconds(300'000));
     EXPECT_EQ(c.sinks[0].options.get_string("delimiter"), ",");
