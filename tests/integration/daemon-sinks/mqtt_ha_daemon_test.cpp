@@ -12,6 +12,7 @@
 #include "plugins/sink-mqtt-ha/discovery_validator.hpp"
 #include "tests/integration/daemon-sinks/mqtt_watcher.hpp"
 #include "tests/integration/daemon-sinks/sink_daemon.hpp"
+#include "tests/integration/daemon-sinks/mqtt_states.hpp"
 #include "tests/integration/mqtt/mqtt_harness.hpp"
 
 namespace kamgw::test::daemon_sinks {
@@ -27,64 +28,6 @@ constexpr auto kRecovery = 120s;
 std::string sink_table(std::uint16_t port) {
     return "[[sink]]\ntype = \"mqtt-ha\"\nurl = \"mqtt://127.0.0.1:" + std::to_string(port) +
            "\"\nretry_initial = \"200ms\"\nretry_max = \"2s\"\n";
-}
-
-// The literal JSON text of `key`'s value in a flat state object, exactly as the sink wrote it
-// (a parser would turn 110.740 into 110.74 and hide a lost digit).
-std::string value_text(const std::string& payload, const std::string& key) {
-    const std::string needle = "\"" + key + "\":";
-    const auto at = payload.find(needle);
-    if (at == std::string::npos) return {};
-    const auto begin = at + needle.size();
-    const auto end = payload.find_first_of(",}", begin);
-    return payload.substr(begin, end - begin);
-}
-
-std::int64_t read_at(const std::string& payload) {
-    const auto text = value_text(payload, "read_at");
-    return text.size() > 2 ? parse_utc(text.substr(1, text.size() - 2)) : -1;
-}
-
-// A state message is this poll when every value is textually the CSV's and its read_at (the
-// end of the poll) is at or just after the reading time.
-bool is_state_of(const std::string& payload, const CsvPoll& poll) {
-    const auto at = read_at(payload);
-    if (at < poll.unix_s || at > poll.unix_s + 2) return false;
-    for (const auto& [key, value] : poll.values)
-        if (value_text(payload, key) != value) return false;
-    return true;
-}
-
-// Pairs every poll with its own distinct state message (one-to-one, in order); returns how
-// many of `polls` found theirs, and lists the ones that did not.
-std::size_t count_delivered(const std::vector<CsvPoll>& polls, const std::vector<std::string>& states,
-                            std::string* missing = nullptr) {
-    std::vector<bool> used(states.size(), false);
-    std::size_t delivered = 0;
-    for (const auto& poll : polls) {
-        bool found = false;
-        for (std::size_t i = 0; i < states.size() && !found; ++i) {
-            if (used[i] || !is_state_of(states[i], poll)) continue;
-            used[i] = found = true;
-        }
-        if (found) {
-            ++delivered;
-        } else if (missing) {
-            *missing += poll.time + " heat_energy_hires=" + poll.values.at("heat_energy_hires") + "\n";
-        }
-    }
-    return delivered;
-}
-
-// Distinct state payloads seen by any of the watchers (a state republished after a reconnect
-// is the same text).
-std::vector<std::string> distinct_states(const std::vector<const MqttWatcher*>& watchers, const std::string& topic) {
-    std::vector<std::string> out;
-    std::set<std::string> seen;
-    for (const auto* w : watchers)
-        for (const auto& m : w->on(topic))
-            if (seen.insert(m.payload).second) out.push_back(m.payload);
-    return out;
 }
 
 std::string first_of(const nlohmann::json& config, const char* full, const char* abbreviated) {

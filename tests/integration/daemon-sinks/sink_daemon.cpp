@@ -37,8 +37,8 @@ SinkDaemon::SinkDaemon(const TempDir& dir, DaemonSettings settings)
     std::ostringstream toml;
     toml << "[gateway]\nid = \"" << settings_.gateway_id << "\"\nstate_dir = \"" << (dir / "state").string()
          << "\"\nlog_level = \"info\"\n\n"
-         << "[[meter]]\nname = \"house\"\nurl = \"sim://multical403?serial=" << settings_.serial << "\"\ninterval = \""
-         << settings_.interval << "\"\n\n"
+         << "[[meter]]\nname = \"house\"\nurl = \"sim://multical403?serial=" << settings_.serial
+         << settings_.meter_options << "\"\ninterval = \"" << settings_.interval << "\"\n\n"
          << "[[sink]]\ntype = \"csv\"\npath = \"" << csv_.string() << "\"\nline_ending = \"lf\"\n\n"
          << settings_.sink_toml;
     dir.write(config_.filename().string(), toml.str());

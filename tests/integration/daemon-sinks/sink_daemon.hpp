@@ -38,7 +38,8 @@ struct DaemonSettings {
     std::uint32_t serial = 5550001;
     std::string interval = "2s";
     std::string gateway_id = "dsgw";
-    std::string sink_toml;  // the [[sink]] table under test, written after the CSV sink
+    std::string sink_toml;      // the [[sink]] table under test, written after the CSV sink
+    std::string meter_options;  // appended to the meter's URL query, e.g. "&pace=false"
 };
 
 class SinkDaemon {
