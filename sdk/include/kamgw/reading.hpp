@@ -105,6 +105,14 @@ struct ReadingBatch {
     }
 };
 
+// A batch's stable identity, the same every time it is delivered: "<serial>-<poll start in
+// nanoseconds since the epoch>". Delivery is at least once (after a crash a sink may get a
+// batch it already wrote), so a sink that cannot write idempotently de-duplicates on this.
+inline std::string batch_id(const ReadingBatch& batch) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(batch.started.time_since_epoch()).count();
+    return (batch.meter.serial.empty() ? batch.meter.name : batch.meter.serial) + "-" + std::to_string(ns);
+}
+
 // Health of one meter's session, published whenever it changes and after every poll.
 enum class MeterHealth : std::uint8_t {
     starting,     // not polled yet
