@@ -41,6 +41,7 @@ struct Daemon::Runtime {
     std::chrono::steady_clock::time_point journal_due = std::chrono::steady_clock::time_point::max();
     std::unique_ptr<MetricsServer> metrics;
     bool stopping = false;
+    std::chrono::steady_clock::time_point stop_requested{};
 
     std::vector<MeterSnapshot> meter_snapshots() const {
         std::lock_guard lock(runners_mutex);
@@ -312,6 +313,7 @@ int Daemon::run() {
                           signal == SIGTERM ? "SIGTERM" : "SIGINT", rt->cfg.gateway.shutdown_timeout.count());
             rt->notifier.stopping();
             rt->stopping = true;
+            rt->stop_requested = std::chrono::steady_clock::now();
             {
                 std::lock_guard lock(rt->runners_mutex);
                 for (auto& r : rt->runners) r->stop();
@@ -346,7 +348,10 @@ int Daemon::run() {
     rt->io.run();
     if (rt->metrics) rt->metrics->stop();
 
-    const auto report = rt->bus->stop(rt->cfg.gateway.shutdown_timeout);
+    // shutdown_timeout counts from the signal, including the moment given to polls in flight.
+    const auto spent =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - rt->stop_requested);
+    const auto report = rt->bus->stop(std::max(rt->cfg.gateway.shutdown_timeout - spent, 0ms));
     rt->journal->close();
     log_drain(*rt->log, report);
     rt->log->info("stopped: {}", summary(rt->cfg, rt->bus->stats()));

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -118,6 +120,47 @@ TEST_F(DaemonTest, PluginsThatThrowInTheirFactoryOrInWriteDoNotTakeTheDaemonDown
     EXPECT_NE(log().find("failed on purpose"), std::string::npos) << log();
     kamgw.send_signal(SIGTERM);
     EXPECT_EQ(kamgw.wait_exit(30s), 0) << log();
+}
+
+std::vector<std::string> rows_with(const std::filesystem::path& csv, const std::string& needle) {
+    std::ifstream in(csv);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);)
+        if (line.find(needle) != std::string::npos) out.push_back(line);
+    return out;
+}
+
+TEST_F(DaemonTest, ASinkHungInWriteNeitherDelaysSigtermNorLosesWhatItNeverTook) {
+    const auto fixtures = plugin_dir().parent_path() / KAMGW_FIXTURE_PLUGIN_SUBDIR;
+    const auto extra = dir / "plugins";
+    std::filesystem::create_directories(extra);
+    std::filesystem::copy_file(fixtures / "kamgw-sink-fixture-hung-write.so",
+                               extra / "kamgw-sink-fixture-hung-write.so");
+    auto kamgw =
+        start(config("[[sink]]\ntype = \"fixture-hung-write\"\nname = \"slow\"\n"), {"--plugin-dir", extra.string()});
+    ASSERT_TRUE(wait_until([&] { return count_rows(csv(), ",heat_energy,") >= 4; }, 60s)) << log();
+    const auto before = std::chrono::steady_clock::now();
+    kamgw.send_signal(SIGTERM);
+    EXPECT_EQ(kamgw.wait_exit(30s), 0) << log();
+    const auto took = std::chrono::steady_clock::now() - before;
+    EXPECT_LT(took, 3s + 500ms) << "shutdown_timeout is 3s";
+    EXPECT_NE(log().find("leaving it behind"), std::string::npos) << log();
+    const auto taken = rows_with(csv(), ",heat_energy,");
+
+    // The same sink name, now a working sink: it gets every poll the hung one never took.
+    const auto second = dir / "second.csv";
+    auto again = start(config("[[sink]]\ntype = \"csv\"\nname = \"slow\"\npath = \"" + second.string() + "\"\n"));
+    ASSERT_TRUE(wait_until([&] { return rows_with(second, ",heat_energy,").size() >= taken.size() + 1; }, 60s))
+        << log();
+    again.send_signal(SIGTERM);
+    EXPECT_EQ(again.wait_exit(30s), 0) << log();
+    const auto delivered = rows_with(second, ",heat_energy,");
+    for (const auto& row : taken)
+        EXPECT_NE(std::find(delivered.begin(), delivered.end(), row), delivered.end()) << "never delivered: " << row;
+    std::printf(
+        "[hung sink] SIGTERM took %lld ms with shutdown_timeout 3s; %zu polls waited and were delivered at "
+        "the next start\n",
+        static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()), taken.size());
 }
 
 TEST_F(DaemonTest, ServesOpenMetricsAndHealth) {
