@@ -1,9 +1,9 @@
 #include "core/config/schema_validator.hpp"
 
 #include <charconv>
-#include <fstream>
 #include <system_error>
 
+#include "core/config/bounded_file.hpp"
 #include "core/config/duration.hpp"
 #include "core/config/suggest.hpp"
 
@@ -72,16 +72,6 @@ std::vector<std::string> split_choices(std::string_view choices) {
         choices.remove_prefix(bar + 1);
     }
     return out;
-}
-
-std::optional<std::string> read_first_line(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string line;
-    std::getline(in, line);
-    if (in.bad()) return std::nullopt;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
 }
 
 struct Checker {
@@ -227,29 +217,28 @@ struct Checker {
             }
             std::filesystem::path file(*name);
             if (file.is_relative() && !options.base_dir.empty()) file = options.base_dir / file;
-            auto value = read_first_line(file);
-            if (!value) {
-                std::error_code ec;
-                const bool exists = std::filesystem::exists(file, ec);
-                issue(where, file_key,
-                      std::string("cannot read secret file '") + file.string() + "'" +
-                          (exists ? " (permission denied?)" : " (no such file)"),
-                      "a readable file whose first line is the secret");
+            FileText value = read_secret_file(file);
+            if (!value.ok()) {
+                issue(
+                    where, file_key, std::move(value.error),
+                    "a readable file of at most " + format_size(secret_file_limit) + " whose first line is the secret");
                 return;
             }
-            out.set(std::string(key.key), std::move(*value));
+            out.set(std::string(key.key), std::move(value.text));
             return;
         }
         if (options.credentials_dir && !options.credentials_dir->empty()) {
             const std::filesystem::path credential = *options.credentials_dir / std::string(key.key);
             std::error_code ec;
-            if (std::filesystem::is_regular_file(credential, ec)) {
-                if (auto value = read_first_line(credential)) {
-                    out.set(std::string(key.key), std::move(*value));
+            // An absent credential is fine (the key may be optional); one that is there must be usable.
+            if (std::filesystem::symlink_status(credential, ec).type() != std::filesystem::file_type::not_found &&
+                !ec) {
+                FileText value = read_secret_file(credential, "systemd credential");
+                if (value.ok()) {
+                    out.set(std::string(key.key), std::move(value.text));
                     return;
                 }
-                issue(table_pos, key.key, "cannot read systemd credential '" + credential.string() + "'",
-                      "a readable credential file");
+                issue(table_pos, key.key, std::move(value.error), "a readable credential file");
                 return;
             }
         }
