@@ -16,14 +16,15 @@ constexpr std::array gateway_keys = {
     ConfigKey{"metrics_listen", T::string, "", false, "host:port of the metrics and health endpoint; empty: off"},
     ConfigKey{"shutdown_timeout", T::duration, "5s", false, "how long sinks may drain on shutdown", "", 0, 3'600'000},
     ConfigKey{"read_now_min_interval", T::duration, "1min", false,
-              "least time between two on-demand reads of one meter (battery guard)", "", 0},
+              "least time between two on-demand reads of one meter (battery guard)", "", 0, 604'800'000},
 };
 
 constexpr std::array meter_keys = {
     ConfigKey{"name", T::string, "", true, "unique meter name ([A-Za-z0-9_-]+), used in topics and logs"},
     ConfigKey{"url", T::string, "", true,
               "where the meter is: /dev/serial/by-id/…, socket://host:port, tcp://…, rfc2217://…, sim://model"},
-    ConfigKey{"interval", T::duration, "1h", false, "time between two reads; every read costs battery", "", 1000},
+    ConfigKey{"interval", T::duration, "1h", false, "time between two reads; every read costs battery", "", 1000,
+              604'800'000},
     ConfigKey{"align", T::boolean, "false", false, "read at whole multiples of the interval on the wall clock"},
     ConfigKey{"timeout", T::duration, "2s", false, "wait this long for the first byte of an answer", "", 10, 600'000},
     ConfigKey{"inter_byte_timeout", T::duration, "300ms", false, "gap allowed between bytes of one answer", "", 1,
@@ -46,7 +47,8 @@ constexpr std::array sink_keys = {
               3'600'000},
     ConfigKey{"queue_max_batches", T::integer, "10000", false, "batches held in memory before spooling", "", 1,
               100'000'000},
-    ConfigKey{"queue_max_bytes", T::integer, "67108864", false, "bytes held in memory before spooling", "", 1024},
+    ConfigKey{"queue_max_bytes", T::integer, "67108864", false, "bytes held in memory before spooling", "", 1024,
+              17'179'869'184},
     ConfigKey{"retry_initial", T::duration, "1s", false, "first wait after a failed write", "", 10, 3'600'000},
     ConfigKey{"retry_max", T::duration, "5min", false, "longest wait between retries", "", 10, 86'400'000},
 };

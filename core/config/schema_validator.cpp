@@ -1,5 +1,6 @@
 #include "core/config/schema_validator.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <system_error>
 
@@ -56,10 +57,11 @@ std::string bound_text(const ConfigKey& key) {
     auto show = [&](std::int64_t v) {
         return key.type == ConfigType::duration ? format_duration(std::chrono::milliseconds{v}) : std::to_string(v);
     };
-    const bool has_min = key.min != INT64_MIN, has_max = key.max != INT64_MAX;
-    if (has_min && has_max) return "from " + show(key.min) + " to " + show(key.max);
-    if (has_min) return "of at least " + show(key.min);
-    if (has_max) return "of at most " + show(key.max);
+    const auto [min, max] = value_bounds(key);
+    const bool has_min = min != INT64_MIN, has_max = max != INT64_MAX;
+    if (has_min && has_max) return "from " + show(min) + " to " + show(max);
+    if (has_min) return "of at least " + show(min);
+    if (has_max) return "of at most " + show(max);
     return "";
 }
 
@@ -122,7 +124,8 @@ struct Checker {
                     issue(where, key.key, "bad duration \"" + *s + "\": " + why, describe_accepted(key));
                     return std::nullopt;
                 }
-                if (d->count() < key.min || d->count() > key.max) {
+                const auto [min, max] = value_bounds(key);
+                if (d->count() < min || d->count() > max) {
                     issue(where, key.key, "duration " + format_duration(*d) + " is out of range",
                           describe_accepted(key));
                     return std::nullopt;
@@ -386,6 +389,11 @@ std::optional<toml::table> convert_options(const std::map<std::string, std::stri
 }
 
 }  // namespace
+
+std::pair<std::int64_t, std::int64_t> value_bounds(const ConfigKey& key) {
+    if (key.type != ConfigType::duration) return {key.min, key.max};
+    return {std::max<std::int64_t>(key.min, 0), key.max == INT64_MAX ? default_duration_max : key.max};
+}
 
 ConfigTable validate_table(const toml::table& table, std::span<const ConfigKey> schema, std::string_view table_path,
                            std::vector<ConfigIssue>& issues, const ValidateOptions& options) {
