@@ -13,6 +13,7 @@
 #include "core/app/logging.hpp"
 #include "core/app/metrics_server.hpp"
 #include "core/app/plugin_loading.hpp"
+#include "core/app/preflight.hpp"
 #include "core/app/systemd_notify.hpp"
 #include "core/app/version.hpp"
 #include "core/config/config_loader.hpp"
@@ -161,7 +162,7 @@ void Daemon::reload(Runtime& rt) {
     rt.bus->reopen();
     config::Config next;
     try {
-        next = config::load_config(options_.config_file, *registry_);
+        next = load_and_preflight(options_.config_file, *registry_, ServiceIdentity::of_this_process());
     } catch (const std::exception& e) {
         rt.log->error("configuration not reloaded, the running one stays in force:\n{}", e.what());
         rt.notifier.ready(summary(rt.cfg, rt.bus->stats()));
@@ -213,7 +214,7 @@ int Daemon::run() {
     auto rt = std::make_unique<Runtime>();
     for (const auto& problem : registry_->problems()) rt->log->warn("{}", problem.message);
     try {
-        rt->cfg = config::load_config(options_.config_file, *registry_);
+        rt->cfg = load_and_preflight(options_.config_file, *registry_, ServiceIdentity::of_this_process());
     } catch (const std::exception& e) {
         rt->log->error("configuration error:\n{}", e.what());
         return EX_CONFIG;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct GatewayConfig {
     std::string metrics_listen;                              // "127.0.0.1:9780" or empty for none
     std::chrono::milliseconds shutdown_timeout{5000};        // how long lanes may drain on SIGTERM
     std::chrono::milliseconds read_now_min_interval{60000};  // battery guard for on-demand reads
+    SourcePosition state_dir_position;                       // where state_dir was set; empty: the default
 };
 
 // A register to read and how often (per-register cadence; zero means the meter's interval).
@@ -54,8 +56,9 @@ struct MeterConfig {
     std::uint8_t address = 0x3F;
     std::string model;                        // overrides the model name derived from GetType
     std::vector<RegisterSchedule> registers;  // the catalogue defaults when not configured
-    std::string line_group;   // meters sharing a line are jittered apart; default: the url's host:port or path
-    SourcePosition position;  // where the [[meter]] table starts
+    std::string line_group;       // meters sharing a line are jittered apart; default: the url's host:port or path
+    SourcePosition position;      // where the [[meter]] table starts
+    SourcePosition url_position;  // where its url is
 };
 
 struct SinkConfig {
@@ -70,10 +73,12 @@ struct SinkConfig {
     std::chrono::milliseconds retry_initial{1000};
     std::chrono::milliseconds retry_max{300000};
     SourcePosition position;
+    std::map<std::string, SourcePosition, std::less<>> key_positions;  // where each key of the table is
 };
 
 struct Config {
-    std::vector<std::filesystem::path> files;  // main file first, then drop-ins in order
+    std::vector<std::filesystem::path> files;         // main file first, then drop-ins in order
+    std::vector<std::filesystem::path> secret_files;  // every `<key>_file` read for a secret
     GatewayConfig gateway;
     std::vector<MeterConfig> meters;
     std::vector<SinkConfig> sinks;

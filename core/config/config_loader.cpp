@@ -18,8 +18,9 @@ SourcePosition Document::position(const toml::source_region& region) const {
     return {region.path && !region.path->empty() ? *region.path : source, region.begin.line, region.begin.column};
 }
 
-ValidateOptions Document::validate_options(const LoadState& state, const toml::node& table) const {
+ValidateOptions Document::validate_options(LoadState& state, const toml::node& table) const {
     ValidateOptions options;
+    options.secret_files = &state.config.secret_files;
     options.base_dir = base_dir;
     options.credentials_dir = state.credentials_dir;
     options.fallback = position(table.source());

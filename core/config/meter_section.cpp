@@ -72,6 +72,7 @@ struct MeterLoader {
         if (!values.has("url")) return;
         meter.url = values.get_string("url");
         const toml::node* node = table.get("url");
+        meter.url_position = doc.position(node->source());
         std::string why;
         auto endpoint = parse_endpoint(meter.url, &why);
         if (!endpoint) {

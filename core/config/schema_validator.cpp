@@ -220,6 +220,7 @@ struct Checker {
             }
             std::filesystem::path file(*name);
             if (file.is_relative() && !options.base_dir.empty()) file = options.base_dir / file;
+            if (options.secret_files) options.secret_files->push_back(file);
             FileText value = read_secret_file(file);
             if (!value.ok()) {
                 issue(

@@ -39,6 +39,8 @@ struct ValidateOptions {
     bool apply_defaults = true;
     // Relative `<key>_file` paths are taken relative to this folder.
     std::filesystem::path base_dir;
+    // Every secret file read is added here (when set), so `kamgw check --user` can test them.
+    std::vector<std::filesystem::path>* secret_files = nullptr;
     // Where systemd credentials live ($CREDENTIALS_DIRECTORY); nullopt: not used.
     std::optional<std::filesystem::path> credentials_dir;
     // Position for values without one (tables built in code, URL options) and for missing keys

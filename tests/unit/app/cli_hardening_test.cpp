@@ -1,0 +1,114 @@
+// `kamgw check` and `kamgw run` as an operator runs them against hostile or broken setups:
+// check refuses what run could not do, run refuses it too, and no secret shows anywhere.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "tests/support/network.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace kamgw::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+const std::string meter = "[[meter]]\nname = \"m\"\nurl = \"sim://multical403\"\ninterval = \"1s\"\n";
+
+class CliHardening : public ::testing::Test {
+protected:
+    fs::path config(const std::string& gateway, const std::string& rest) {
+        return dir.write("kamgw.toml", "[gateway]\nid = \"t\"\nstate_dir = \"" + (dir / "state").string() + "\"\n" +
+                                           gateway + "\n" + rest);
+    }
+    CommandResult check(const fs::path& cfg, std::vector<std::string> extra = {}) {
+        std::vector<std::string> argv{kamgw_binary().string(), "check", "-c", cfg.string()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return run_command(argv, 20s);
+    }
+    // `kamgw run` that must refuse to start: its exit code and output.
+    CommandResult run_refused(const fs::path& cfg) {
+        return run_command({kamgw_binary().string(), "run", "-c", cfg.string()}, 20s);
+    }
+
+    TempDir dir;
+};
+
+void expect_contains(const std::string& text, const std::string& part) {
+    EXPECT_NE(text.find(part), std::string::npos) << "expected '" << part << "' in:\n" << text;
+}
+
+TEST_F(CliHardening, UrlWithoutPortIsRefusedByCheckAndRun) {
+    const auto cfg = config("", "[[meter]]\nname = \"m\"\nurl = \"socket://127.0.0.1\"\n");
+    const auto checked = check(cfg);
+    EXPECT_EQ(checked.exit_code, EX_CONFIG) << checked.output;
+    expect_contains(checked.output, "kamgw.toml:7:7: key 'meter[0].url':");
+    expect_contains(checked.output, "has no port");
+    const auto ran = run_refused(cfg);
+    EXPECT_EQ(ran.exit_code, EX_CONFIG) << ran.output;
+    expect_contains(ran.output, "has no port");
+}
+
+TEST_F(CliHardening, StateDirThatIsAFileIsRefused) {
+    dir.write("state-file", "x");
+    const auto cfg =
+        dir.write("kamgw.toml", "[gateway]\nstate_dir = \"" + (dir / "state-file").string() + "\"\n" + meter);
+    const auto checked = check(cfg);
+    EXPECT_EQ(checked.exit_code, EX_CONFIG) << checked.output;
+    expect_contains(checked.output, "kamgw.toml:2:13: key 'gateway.state_dir': '" + (dir / "state-file").string() +
+                                        "' exists and is not a folder");
+    EXPECT_EQ(run_refused(cfg).exit_code, EX_CONFIG);
+}
+
+TEST_F(CliHardening, CsvPathThatIsAFolderIsRefused) {
+    fs::create_directory(dir / "out");
+    const auto cfg = config("", meter + "[[sink]]\ntype = \"csv\"\npath = \"" + (dir / "out").string() + "\"\n");
+    const auto checked = check(cfg);
+    EXPECT_EQ(checked.exit_code, EX_CONFIG) << checked.output;
+    expect_contains(checked.output,
+                    "kamgw.toml:11:8: key 'sink[0].path': '" + (dir / "out").string() + "' is a folder");
+}
+
+TEST_F(CliHardening, ConfigurationFolderIsRefused) {
+    const auto checked = check(dir.path());
+    EXPECT_EQ(checked.exit_code, EX_CONFIG) << checked.output;
+    expect_contains(checked.output, "configuration file '" + dir.path().string() + "' is a folder");
+}
+
+TEST_F(CliHardening, SecretOnDevZeroEndsCheckAndRunAtOnce) {
+    const auto cfg = config("", meter +
+                                    "[[sink]]\ntype = \"mqtt-ha\"\nurl = \"mqtt://127.0.0.1:1\"\n"
+                                    "password_file = \"/dev/zero\"\n");
+    const auto start = std::chrono::steady_clock::now();
+    const auto checked = check(cfg);
+    EXPECT_EQ(checked.exit_code, EX_CONFIG) << checked.output;
+    expect_contains(checked.output, "'/dev/zero' is a character device");
+    EXPECT_EQ(run_refused(cfg).exit_code, EX_CONFIG);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST_F(CliHardening, FileTheServiceUserCannotReadIsRefused) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root, as `sudo kamgw check` for the service user";
+    const fs::path secret = dir.write("mqtt.pw", "hunter2-hunter2\n");
+    ASSERT_EQ(::chmod(secret.c_str(), 0600), 0);
+    const auto cfg = config("", meter +
+                                    "[[sink]]\ntype = \"mqtt-ha\"\nurl = \"mqtt://127.0.0.1:1\"\n"
+                                    "password_file = \"" +
+                                    secret.string() + "\"\n");
+    const auto as_root = check(cfg, {"--user", "root"});
+    EXPECT_EQ(as_root.exit_code, EX_OK) << as_root.output;
+    const auto as_nobody = check(cfg, {"--user", "nobody"});
+    EXPECT_EQ(as_nobody.exit_code, EX_CONFIG) << as_nobody.output;
+    expect_contains(as_nobody.output, "'" + secret.string() + "' cannot be read by the user nobody (mode 0600");
+    // The state folder would be created by nobody in a folder only root may write.
+    expect_contains(as_nobody.output, "key 'gateway.state_dir'");
+    EXPECT_EQ(check(cfg, {"--user", "no-such-user-here"}).exit_code, EX_USAGE);
+}
+
+}  // namespace
+}  // namespace kamgw::test
