@@ -2,6 +2,7 @@
 
 #include "core/app/preflight.hpp"
 #include "core/config/config_loader.hpp"
+#include "core/config/redact.hpp"
 
 namespace kamgw::app {
 namespace {
@@ -30,7 +31,7 @@ std::string transport_problem(const config::MeterConfig& meter, const host::Plug
     try {
         (void)registry.make_transport(meter.endpoint.scheme, context);
     } catch (const std::exception& e) {
-        return e.what();
+        return config::redact_text(e.what());
     }
     return {};
 }

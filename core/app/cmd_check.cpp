@@ -60,7 +60,7 @@ void print_plan(const config::Config& cfg, const host::PluginRegistry& registry,
                     if (k.key == key) schema = &k;
             std::cout << "    " << key << " = ";
             if (schema && schema->type == ConfigType::secret) {
-                std::cout << "(secret, " << std::get<std::string>(value).size() << " characters)";
+                std::cout << "(secret)";
             } else {
                 std::cout << config::format_config_value(value);
             }

@@ -6,6 +6,7 @@
 
 #include "core/config/bounded_file.hpp"
 #include "core/config/duration.hpp"
+#include "core/config/redact.hpp"
 #include "core/config/suggest.hpp"
 
 namespace kamgw::config {
@@ -165,7 +166,14 @@ struct Checker {
             case ConfigType::string:
             case ConfigType::path:
             case ConfigType::secret:
-                if (auto s = node.value_exact<std::string>()) return ConfigValue{*s};
+                if (auto s = node.value_exact<std::string>()) {
+                    // A password written into a URL is as secret as one in a password key.
+                    if (key.type == ConfigType::secret)
+                        remember_secret(*s);
+                    else
+                        remember_secret(url_credential(*s));
+                    return ConfigValue{*s};
+                }
                 return wrong_type();
         }
         return wrong_type();
@@ -228,6 +236,7 @@ struct Checker {
                     "a readable file of at most " + format_size(secret_file_limit) + " whose first line is the secret");
                 return;
             }
+            remember_secret(value.text);
             out.set(std::string(key.key), std::move(value.text));
             return;
         }
@@ -239,6 +248,7 @@ struct Checker {
                 !ec) {
                 FileText value = read_secret_file(credential, "systemd credential");
                 if (value.ok()) {
+                    remember_secret(value.text);
                     out.set(std::string(key.key), std::move(value.text));
                     return;
                 }

@@ -7,6 +7,8 @@
 #include <system_error>
 
 #include "core/app/version.hpp"
+#include "core/config/meter_url.hpp"
+#include "core/config/redact.hpp"
 
 namespace kamgw::host {
 
@@ -301,9 +303,10 @@ std::unique_ptr<Transport> PluginRegistry::make_transport(std::string_view schem
     try {
         transport = e->descriptor->make_transport(context);
     } catch (const std::exception& ex) {
-        throw PluginError(who + " failed to create a transport for " + context.endpoint.url + ": " + ex.what());
+        throw PluginError(who + " failed to create a transport for " + config::redact_url(context.endpoint.url) + ": " +
+                          config::redact_text(ex.what()));
     } catch (...) {
-        throw PluginError(who + " failed to create a transport for " + context.endpoint.url +
+        throw PluginError(who + " failed to create a transport for " + config::redact_url(context.endpoint.url) +
                           ": it threw something that is not a std::exception");
     }
     if (!transport) throw PluginError(who + " failed to create a transport: its factory returned nothing");

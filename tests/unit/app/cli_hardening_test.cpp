@@ -110,5 +110,49 @@ TEST_F(CliHardening, FileTheServiceUserCannotReadIsRefused) {
     EXPECT_EQ(check(cfg, {"--user", "no-such-user-here"}).exit_code, EX_USAGE);
 }
 
+// Secrets given as a file, as a token file and inside a URL, at log level trace: check, the
+// daemon's log, /health and /metrics must show none of them, nor their lengths.
+TEST_F(CliHardening, SecretsNeverShowAtTraceLevel) {
+    const std::string password = "pw-Fj38sKq0Zr", token = "tok-Vn27xLp9Qe", in_url = "url-Hs61mRt4Wy";
+    const fs::path pw_file = dir.write("mqtt.pw", password + "\n");
+    const fs::path token_file = dir.write("ha.token", token + "\n");
+    const std::uint16_t port = free_port();
+    const auto cfg =
+        config("log_level = \"trace\"\nmetrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n",
+               meter +
+                   "[[sink]]\ntype = \"mqtt-ha\"\nurl = \"mqtt://127.0.0.1:1\"\nusername = \"kamgw\"\n"
+                   "password_file = \"" +
+                   pw_file.string() +
+                   "\"\n\n[[sink]]\ntype = \"ha-websocket\"\nurl = \"http://127.0.0.1:1\"\ntoken_file = \"" +
+                   token_file.string() + "\"\n\n[[sink]]\ntype = \"influxdb\"\nurl = \"http://admin:" + in_url +
+                   "@127.0.0.1:1\"\ndatabase = \"kamstrup\"\n");
+    std::vector<std::string> outputs;
+    const auto checked = check(cfg);
+    EXPECT_EQ(checked.exit_code, EX_OK) << checked.output;
+    expect_contains(checked.output, "(secret)");
+    outputs.push_back(checked.output);
+
+    ChildProcess kamgw({kamgw_binary().string(), "run", "-c", cfg.string(), "--log-level", "trace"}, dir / "run.log");
+    ASSERT_TRUE(wait_for_port(port, 30s)) << kamgw.log();
+    // Two polls delivered to the sinks (which all fail to connect and say so, with their URLs).
+    ASSERT_TRUE(wait_until([&] { return kamgw.log().find("identified MULTICAL") != std::string::npos; }, 30s))
+        << kamgw.log();
+    std::this_thread::sleep_for(2500ms);
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    outputs.push_back(run_command({"curl", "-s", base + "/health"}, 10s).output);
+    outputs.push_back(run_command({"curl", "-s", base + "/metrics"}, 10s).output);
+    kamgw.send_signal(SIGTERM);
+    EXPECT_EQ(kamgw.wait_exit(30s), 0) << kamgw.log();
+    outputs.push_back(kamgw.log());
+    expect_contains(outputs[1], "\"sinks\"");
+
+    for (const std::string& out : outputs) {
+        for (const std::string& secret : {password, token, in_url}) {
+            EXPECT_EQ(out.find(secret), std::string::npos) << "'" << secret << "' shown in:\n" << out;
+            EXPECT_EQ(out.find(std::to_string(secret.size()) + " characters"), std::string::npos) << out;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace kamgw::test
