@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include <thread>
@@ -210,6 +211,9 @@ void Daemon::reload(Runtime& rt) {
 }
 
 int Daemon::run() {
+    // Readings, spools and sink state are nobody else's business: files 0640, folders 0750,
+    // whether or not systemd's UMask= applies (a daemon started by hand or by another init).
+    ::umask(027);
     registry_ = load_plugins(options_.config_file, options_.extra_plugin_dirs);
     auto rt = std::make_unique<Runtime>();
     for (const auto& problem : registry_->problems()) rt->log->warn("{}", problem.message);

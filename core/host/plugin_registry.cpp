@@ -158,6 +158,10 @@ bool PluginRegistry::load_trusted_file(const std::filesystem::path& file) {
         refuse(file, std::move(*problem));
         return false;
     }
+    if (auto problem = unsafe_folder_on_path(file, trusted_)) {
+        refuse(file, std::move(*problem));
+        return false;
+    }
     const std::string name = "plugin " + file.string();
 
     auto entry = std::make_unique<Entry>();

@@ -154,5 +154,25 @@ TEST_F(CliHardening, SecretsNeverShowAtTraceLevel) {
     }
 }
 
+// The daemon keeps what it writes to itself: files 0640, folders 0750.
+TEST_F(CliHardening, StateAndSinkFilesAreNotWorldReadable) {
+    const fs::path csv = dir / "out" / "readings.csv";
+    const auto cfg = config("", meter + "[[sink]]\ntype = \"csv\"\npath = \"" + csv.string() + "\"\n");
+    ChildProcess kamgw({kamgw_binary().string(), "run", "-c", cfg.string()}, dir / "run.log");
+    ASSERT_TRUE(wait_until([&] { return fs::exists(csv) && fs::file_size(csv) > 100; }, 30s)) << kamgw.log();
+    kamgw.send_signal(SIGTERM);
+    EXPECT_EQ(kamgw.wait_exit(30s), 0) << kamgw.log();
+    auto mode = [](const fs::path& p) {
+        struct stat st {};
+        EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+        return st.st_mode & 0777;
+    };
+    EXPECT_EQ(mode(csv), 0640u);
+    EXPECT_EQ(mode(dir / "out"), 0750u);
+    // Some state files are stricter still (a lock file is 0600); none is open to others.
+    for (const auto& entry : fs::recursive_directory_iterator(dir / "state"))
+        EXPECT_EQ(mode(entry.path()) & 0027u, 0u) << entry.path();
+}
+
 }  // namespace
 }  // namespace kamgw::test
