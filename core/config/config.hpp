@@ -12,7 +12,7 @@
 
 #include "kamgw/config.hpp"
 #include "kamgw/reading.hpp"
-#include "kamgw/transport.hpp"
+#include "kamgw/endpoint.hpp"
 
 namespace kamgw::config {
 

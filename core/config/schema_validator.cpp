@@ -343,7 +343,11 @@ std::optional<toml::table> convert_options(const std::map<std::string, std::stri
                                            std::span<const ConfigKey> schema, std::string_view table_path,
                                            std::vector<ConfigIssue>& issues, const SourcePosition& where) {
     toml::table table;
-    for (const auto& [name, text] : values) {
+    // Plain references rather than a structured binding: the lambda below captures them, which
+    // clang before 16 (the fuzz build's) does not allow for bindings.
+    for (const auto& entry : values) {
+        const std::string& name = entry.first;
+        const std::string& text = entry.second;
         const ConfigKey* key = nullptr;
         for (const ConfigKey& k : schema)
             if (k.key == name) key = &k;
