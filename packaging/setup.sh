@@ -52,15 +52,19 @@ run_tests_sanitized() {
 }
 
 run_fuzzers() {
-    step "Fuzzing the KMP receive path (libFuzzer, bounded time)"
+    step "Fuzzing the KMP receive path, kamgw decode, the config loader, the telnet codec and HA messages (libFuzzer, bounded time)"
     cmake --preset fuzz -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
     # Only the fuzz targets: the rest of the tree is built and tested with g++ above.
-    local name corpus
-    for name in frame_receiver; do
+    local name corpus seconds
+    for name in frame_receiver decode_text config_loader telnet_codec ha_messages; do
+        # The receive path gets the most time; the others 30 s each (KAMGW_FUZZ_SECONDS overrides all).
+        seconds=30
+        [ "$name" = frame_receiver ] && seconds=60
+        seconds=${KAMGW_FUZZ_SECONDS:-$seconds}
         cmake --build --preset fuzz --target "kamgw_fuzz_$name"
         corpus=$(mktemp -d)
         cp tests/fuzz/corpus/"$name"/* "$corpus"/
-        build-fuzz/bin/"kamgw_fuzz_$name" -max_total_time="${KAMGW_FUZZ_SECONDS:-60}" -print_final_stats=1 "$corpus"
+        build-fuzz/bin/"kamgw_fuzz_$name" -max_total_time="$seconds" -print_final_stats=1 "$corpus"
         rm -rf "$corpus"
     done
 }

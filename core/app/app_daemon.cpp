@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include <thread>
@@ -13,6 +14,7 @@
 #include "core/app/logging.hpp"
 #include "core/app/metrics_server.hpp"
 #include "core/app/plugin_loading.hpp"
+#include "core/app/preflight.hpp"
 #include "core/app/systemd_notify.hpp"
 #include "core/app/version.hpp"
 #include "core/config/config_loader.hpp"
@@ -208,7 +210,7 @@ void Daemon::reload(Runtime& rt) {
     rt.bus->reopen();
     config::Config next;
     try {
-        next = config::load_config(options_.config_file, *registry_);
+        next = load_and_preflight(options_.config_file, *registry_, ServiceIdentity::of_this_process());
     } catch (const std::exception& e) {
         rt.log->error("configuration not reloaded, the running one stays in force:\n{}", e.what());
         rt.notifier.ready(summary(rt.cfg, rt.bus->stats()));
@@ -263,11 +265,14 @@ void Daemon::reload(Runtime& rt) {
 }
 
 int Daemon::run() {
+    // Readings, spools and sink state are nobody else's business: files 0640, folders 0750,
+    // whether or not systemd's UMask= applies (a daemon started by hand or by another init).
+    ::umask(027);
     registry_ = load_plugins(options_.config_file, options_.extra_plugin_dirs);
     auto rt = std::make_unique<Runtime>();
     for (const auto& problem : registry_->problems()) rt->log->warn("{}", problem.message);
     try {
-        rt->cfg = config::load_config(options_.config_file, *registry_);
+        rt->cfg = load_and_preflight(options_.config_file, *registry_, ServiceIdentity::of_this_process());
     } catch (const std::exception& e) {
         rt->log->error("configuration error:\n{}", e.what());
         return EX_CONFIG;

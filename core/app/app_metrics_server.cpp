@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/app/metrics_server.hpp"
+#include "core/config/redact.hpp"
 
 namespace kamgw::app {
 namespace {
@@ -111,7 +112,7 @@ std::string render_health(const std::vector<MeterSnapshot>& meters, const std::v
                                 {"type", l.type},
                                 {"state", bus::lane_state_name(l.state)},
                                 {"queued_batches", l.queued_batches},
-                                {"last_error", l.last_error}});
+                                {"last_error", config::redact_text(l.last_error)}});
     }
     doc["status"] = healthy ? "ok" : "degraded";
     return doc.dump();

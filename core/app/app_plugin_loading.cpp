@@ -1,14 +1,18 @@
 #include <toml++/toml.h>
 
 #include "core/app/plugin_loading.hpp"
+#include "core/config/bounded_file.hpp"
 #include "core/host/plugin_dirs.hpp"
 
 namespace kamgw::app {
 
 std::vector<std::filesystem::path> peek_plugin_dirs(const std::filesystem::path& config_file) {
     std::vector<std::filesystem::path> dirs;
+    // The same bounded read as the full load: a hostile path must not hang the start here.
+    const config::FileText text = config::read_bounded_file(config_file, config::config_file_limit, "configuration");
+    if (!text.ok()) return dirs;
     try {
-        const toml::table doc = toml::parse_file(config_file.string());
+        const toml::table doc = toml::parse(text.text, config_file.string());
         if (const auto* list = doc["gateway"]["plugin_dirs"].as_array()) {
             for (const auto& item : *list)
                 if (auto s = item.value<std::string>()) dirs.emplace_back(*s);

@@ -1,9 +1,12 @@
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
 #include <iostream>
 
 #include "core/app/commands.hpp"
 #include "core/app/paths.hpp"
 #include "core/app/plugin_loading.hpp"
+#include "core/app/preflight.hpp"
 #include "core/config/config_loader.hpp"
 #include "core/config/config_summary.hpp"
 #include "core/config/duration.hpp"
@@ -14,11 +17,21 @@ namespace po = boost::program_options;
 namespace kamgw::app {
 namespace {
 
-void print_plan(const config::Config& cfg, const host::PluginRegistry& registry) {
+// The user the service will run as: --user, else the packaged user when check runs as root
+// and that user exists, else whoever runs check.
+std::optional<ServiceIdentity> service_user(const std::string& requested) {
+    if (!requested.empty()) return ServiceIdentity::from_name(requested);
+    if (::geteuid() == 0)
+        if (auto packaged = ServiceIdentity::from_name(std::string(packaged_service_user))) return packaged;
+    return ServiceIdentity::of_this_process();
+}
+
+void print_plan(const config::Config& cfg, const host::PluginRegistry& registry, const ServiceIdentity& user) {
     std::cout << "configuration OK: ";
     for (std::size_t i = 0; i < cfg.files.size(); ++i) std::cout << (i ? ", " : "") << cfg.files[i].string();
     std::cout << "\ngateway '" << cfg.gateway.id << "', log level " << cfg.gateway.log_level << ", state in "
-              << cfg.gateway.state_dir.string() << "\n\n";
+              << cfg.gateway.state_dir.string() << "\nfiles, folders and URLs checked for the user " << user.name
+              << " (uid " << user.uid << ")\n\n";
     std::cout << cfg.meters.size() << " meter(s):\n";
     if (cfg.meters.empty())
         std::cout << "  none: kamgw will start but read nothing; add a [[meter]] table (url, interval, registers)\n";
@@ -47,7 +60,7 @@ void print_plan(const config::Config& cfg, const host::PluginRegistry& registry)
                     if (k.key == key) schema = &k;
             std::cout << "    " << key << " = ";
             if (schema && schema->type == ConfigType::secret) {
-                std::cout << "(secret, " << std::get<std::string>(value).size() << " characters)";
+                std::cout << "(secret)";
             } else {
                 std::cout << config::format_config_value(value);
             }
@@ -61,12 +74,16 @@ void print_plan(const config::Config& cfg, const host::PluginRegistry& registry)
 int cmd_check(int argc, char** argv) {
     std::string config_file = default_config_file;
     std::vector<std::string> plugin_dirs;
+    std::string user_name;
     po::options_description options(
         "kamgw check [-c FILE]: validate the configuration, load the plugins and print what would run.\n"
         "Exits 0 when kamgw would start, 78 (EX_CONFIG) when the configuration has errors");
     options.add_options()("help,h", "show this help")("config,c", po::value(&config_file)->value_name("FILE"),
                                                       "configuration file (conf.d/ beside it is read too)")(
-        "plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(), "load plugins from DIR first");
+        "plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(), "load plugins from DIR first")(
+        "user", po::value(&user_name)->value_name("NAME"),
+        "check that NAME can read and write what the daemon needs (default: _kamgw when run as root and that "
+        "user exists, else the current user)");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
@@ -79,12 +96,17 @@ int cmd_check(int argc, char** argv) {
         std::cout << options;
         return EX_OK;
     }
+    const auto user = service_user(user_name);
+    if (!user) {
+        std::cerr << "kamgw check: there is no user '" << user_name << "'\n";
+        return EX_USAGE;
+    }
     std::vector<std::filesystem::path> extra(plugin_dirs.begin(), plugin_dirs.end());
     auto registry = load_plugins(config_file, extra);
     for (const auto& p : registry->problems()) std::cerr << "warning: " << p.message << '\n';
     try {
-        const auto cfg = config::load_config(config_file, *registry);
-        print_plan(cfg, *registry);
+        const auto cfg = load_and_preflight(config_file, *registry, *user);
+        print_plan(cfg, *registry, *user);
     } catch (const std::exception& e) {
         std::cerr << e.what() << '\n';
         return EX_CONFIG;

@@ -6,11 +6,34 @@
 #include <mutex>
 #include <optional>
 
+#include "core/config/redact.hpp"
+
 namespace kamgw::app {
 namespace {
 
+// Every line passes here on its way out, from the core and from plugins alike, so a library
+// that puts a URL with a password into its error message cannot leak it into the journal.
+class RedactingSink final : public spdlog::sinks::sink {
+public:
+    explicit RedactingSink(std::shared_ptr<spdlog::sinks::sink> inner) : inner_(std::move(inner)) {}
+    void log(const spdlog::details::log_msg& msg) override {
+        const std::string clean = config::redact_text(std::string_view(msg.payload.data(), msg.payload.size()));
+        spdlog::details::log_msg copy(msg);
+        copy.payload = spdlog::string_view_t(clean.data(), clean.size());
+        inner_->log(copy);
+    }
+    void flush() override { inner_->flush(); }
+    void set_pattern(const std::string& pattern) override { inner_->set_pattern(pattern); }
+    void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override {
+        inner_->set_formatter(std::move(formatter));
+    }
+
+private:
+    std::shared_ptr<spdlog::sinks::sink> inner_;
+};
+
 std::shared_ptr<spdlog::sinks::sink> shared_sink() {
-    static auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    static auto sink = std::make_shared<RedactingSink>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
     return sink;
 }
 

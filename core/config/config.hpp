@@ -5,13 +5,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "kamgw/config.hpp"
 #include "kamgw/reading.hpp"
-#include "kamgw/transport.hpp"
+#include "kamgw/endpoint.hpp"
 
 namespace kamgw::config {
 
@@ -39,6 +40,7 @@ struct GatewayConfig {
     bool journal_sync_interval_policy = false;  // journal_sync = "interval"
     std::chrono::milliseconds journal_sync_interval{1000};
     std::uint64_t journal_memory_max_bytes = 16ull * 1024 * 1024;
+    SourcePosition state_dir_position;                       // where state_dir was set; empty: the default
 };
 
 // A register to read and how often (per-register cadence; zero means the meter's interval).
@@ -60,8 +62,9 @@ struct MeterConfig {
     std::uint8_t address = 0x3F;
     std::string model;                        // overrides the model name derived from GetType
     std::vector<RegisterSchedule> registers;  // the catalogue defaults when not configured
-    std::string line_group;   // meters sharing a line are jittered apart; default: the url's host:port or path
-    SourcePosition position;  // where the [[meter]] table starts
+    std::string line_group;       // meters sharing a line are jittered apart; default: the url's host:port or path
+    SourcePosition position;      // where the [[meter]] table starts
+    SourcePosition url_position;  // where its url is
 };
 
 struct SinkConfig {
@@ -77,10 +80,12 @@ struct SinkConfig {
     std::chrono::milliseconds retry_max{300000};
     std::uint32_t retry_limit = 0;  // 0: retry for ever
     SourcePosition position;
+    std::map<std::string, SourcePosition, std::less<>> key_positions;  // where each key of the table is
 };
 
 struct Config {
-    std::vector<std::filesystem::path> files;  // main file first, then drop-ins in order
+    std::vector<std::filesystem::path> files;         // main file first, then drop-ins in order
+    std::vector<std::filesystem::path> secret_files;  // every `<key>_file` read for a secret
     GatewayConfig gateway;
     std::vector<MeterConfig> meters;
     std::vector<SinkConfig> sinks;

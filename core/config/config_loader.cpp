@@ -5,9 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
+#include "core/config/bounded_file.hpp"
 #include "core/config/load_state.hpp"
 #include "core/config/suggest.hpp"
 
@@ -19,8 +18,9 @@ SourcePosition Document::position(const toml::source_region& region) const {
     return {region.path && !region.path->empty() ? *region.path : source, region.begin.line, region.begin.column};
 }
 
-ValidateOptions Document::validate_options(const LoadState& state, const toml::node& table) const {
+ValidateOptions Document::validate_options(LoadState& state, const toml::node& table) const {
     ValidateOptions options;
+    options.secret_files = &state.config.secret_files;
     options.base_dir = base_dir;
     options.credentials_dir = state.credentials_dir;
     options.fallback = position(table.source());
@@ -110,15 +110,6 @@ void load_text(LoadState& state, std::string_view text, const std::string& sourc
     }
 }
 
-std::optional<std::string> read_text(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) return std::nullopt;
-    return std::move(buffer).str();
-}
-
 // Issues in reading order: file by file as loaded, then by line and column, so the list reads
 // like the files themselves (a table's unknown keys and bad values interleave by line).
 void sort_issues(std::vector<ConfigIssue>& issues, const std::vector<std::filesystem::path>& files) {
@@ -144,42 +135,70 @@ Config finish_or_throw(LoadState& state, const LoadOptions& options) {
 
 }  // namespace
 
-std::vector<std::filesystem::path> dropin_files(const std::filesystem::path& main_file, const LoadOptions& options) {
+namespace {
+
+std::filesystem::path dropin_dir(const std::filesystem::path& main_file, const LoadOptions& options) {
+    return options.dropin_dir ? *options.dropin_dir : main_file.parent_path() / "conf.d";
+}
+
+// Every "*.toml" in the drop-in folder, whatever it is: an entry that is not a regular file
+// (a FIFO, a folder, a broken or looping link) is reported when it is read, not skipped, so
+// a drop-in the user meant to add never silently does nothing.
+std::vector<std::filesystem::path> list_dropins(const std::filesystem::path& dir, std::vector<ConfigIssue>* issues) {
     std::vector<std::filesystem::path> files;
-    if (!options.read_dropins) return files;
-    const std::filesystem::path dir = options.dropin_dir ? *options.dropin_dir : main_file.parent_path() / "conf.d";
+    auto problem = [&](std::string message) {
+        if (issues) issues->push_back({{dir.string(), 1, 1}, "", std::move(message), ""});
+    };
     std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) return files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        const std::string name = entry.path().filename().string();
-        // Dotfiles are editor backups and package-manager leftovers, not drop-ins.
-        if (name.empty() || name.front() == '.' || entry.path().extension() != ".toml") continue;
-        if (!entry.is_regular_file(ec)) continue;
-        files.push_back(entry.path());
+    const auto link = std::filesystem::symlink_status(dir, ec);
+    if (ec || link.type() == std::filesystem::file_type::not_found) return files;  // no drop-ins: fine
+    const auto target = std::filesystem::status(dir, ec);
+    if (ec || !std::filesystem::is_directory(target)) {
+        problem(ec ? "the drop-in folder cannot be opened (" + ec.message() +
+                         "); make it a folder, or remove it if there are no drop-ins"
+                   : "the drop-in folder is not a folder; make it one, or remove it if there are no drop-ins");
+        return files;
     }
+    std::filesystem::directory_iterator it(dir, ec);
+    if (ec) {
+        problem("the drop-in folder cannot be listed (" + ec.message() + "); let the user kamgw runs as read it");
+        return files;
+    }
+    for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        const std::string name = it->path().filename().string();
+        // Dotfiles are editor backups and package-manager leftovers, not drop-ins.
+        if (name.empty() || name.front() == '.' || it->path().extension() != ".toml") continue;
+        files.push_back(it->path());
+    }
+    if (ec) problem("the drop-in folder could not be listed to the end (" + ec.message() + ")");
     std::sort(files.begin(), files.end(),
               [](const auto& a, const auto& b) { return a.filename().string() < b.filename().string(); });
     return files;
 }
 
+}  // namespace
+
+std::vector<std::filesystem::path> dropin_files(const std::filesystem::path& main_file, const LoadOptions& options) {
+    if (!options.read_dropins) return {};
+    return list_dropins(dropin_dir(main_file, options), nullptr);
+}
+
 Config load_config(const std::filesystem::path& main_file, const PluginSchemas& plugins, const LoadOptions& options) {
     LoadState state{plugins, credentials_dir(options), {}, {}, {}, {}, {}};
     std::vector<std::filesystem::path> files{main_file};
-    for (auto& dropin : dropin_files(main_file, options)) files.push_back(std::move(dropin));
+    if (options.read_dropins)
+        for (auto& dropin : list_dropins(dropin_dir(main_file, options), &state.issues))
+            files.push_back(std::move(dropin));
     for (const std::filesystem::path& file : files) {
         state.config.files.push_back(file);
-        const auto text = read_text(file);
-        if (!text) {
-            std::error_code ec;
-            const bool exists = std::filesystem::exists(file, ec);
-            state.issues.push_back({{file.string(), 1, 1},
-                                    "",
-                                    exists ? "cannot read the configuration file (permission denied?)"
-                                           : "the configuration file does not exist",
-                                    ""});
+        const FileText text =
+            read_bounded_file(file, config_file_limit, &file == &files.front() ? "configuration file" : "drop-in");
+        if (!text.ok()) {
+            state.issues.push_back({{file.string(), 1, 1}, "", text.error, ""});
             continue;
         }
-        load_text(state, *text, file.string(), file.parent_path());
+        load_text(state, text.text, file.string(), file.parent_path());
     }
     return finish_or_throw(state, options);
 }

@@ -16,11 +16,12 @@ constexpr std::array gateway_keys = {
     ConfigKey{"metrics_listen", T::string, "", false, "host:port of the metrics and health endpoint; empty: off"},
     ConfigKey{"shutdown_timeout", T::duration, "5s", false, "how long sinks may drain on shutdown", "", 0, 3'600'000},
     ConfigKey{"read_now_min_interval", T::duration, "1min", false,
-              "least time between two on-demand reads of one meter (battery guard)", "", 0},
+              "least time between two on-demand reads of one meter (battery guard)", "", 0, 604'800'000},
     ConfigKey{"journal_max_bytes", T::integer, "268435456", false,
-              "disk space of the reading journal; beyond it the oldest readings go, even undelivered", "", 1'048'576},
+              "disk space of the reading journal; beyond it the oldest readings go, even undelivered", "", 1'048'576,
+              1'099'511'627'776},
     ConfigKey{"journal_max_age", T::duration, "30d", false,
-              "readings older than this leave the journal, even undelivered", "", 60'000},
+              "readings older than this leave the journal, even undelivered", "", 60'000, 31'536'000'000},
     ConfigKey{"journal_sync", T::choice, "batch", false,
               "batch: every poll is synced to disk before it counts as done; interval: at most every "
               "journal_sync_interval (fewer flash writes; a power cut may lose that much)",
@@ -28,14 +29,16 @@ constexpr std::array gateway_keys = {
     ConfigKey{"journal_sync_interval", T::duration, "1s", false, "with journal_sync = \"interval\": the longest wait",
               "", 10, 3'600'000},
     ConfigKey{"journal_memory_max_bytes", T::integer, "16777216", false,
-              "readings kept in memory: the recent ones, and all while the disk cannot be written", "", 65'536},
+              "readings kept in memory: the recent ones, and all while the disk cannot be written", "", 65'536,
+              4'294'967'296},
 };
 
 constexpr std::array meter_keys = {
     ConfigKey{"name", T::string, "", true, "unique meter name ([A-Za-z0-9_-]+), used in topics and logs"},
     ConfigKey{"url", T::string, "", true,
               "where the meter is: /dev/serial/by-id/…, socket://host:port, tcp://…, rfc2217://…, sim://model"},
-    ConfigKey{"interval", T::duration, "1h", false, "time between two reads; every read costs battery", "", 1000},
+    ConfigKey{"interval", T::duration, "1h", false, "time between two reads; every read costs battery", "", 1000,
+              604'800'000},
     ConfigKey{"align", T::boolean, "false", false, "read at whole multiples of the interval on the wall clock"},
     ConfigKey{"timeout", T::duration, "2s", false, "wait this long for the first byte of an answer", "", 10, 600'000},
     ConfigKey{"inter_byte_timeout", T::duration, "300ms", false, "gap allowed between bytes of one answer", "", 1,
@@ -62,7 +65,7 @@ constexpr std::array sink_keys = {
     ConfigKey{"queue_max_bytes", T::integer, "0", false,
               "most undelivered journal bytes kept for this sink, older ones are skipped for it; 0: the journal's "
               "bounds",
-              "", 0},
+              "", 0, 17'179'869'184},
     ConfigKey{"retry_initial", T::duration, "1s", false, "first wait after a failed write", "", 10, 3'600'000},
     ConfigKey{"retry_max", T::duration, "5min", false, "longest wait between retries", "", 10, 86'400'000},
     ConfigKey{"retry_limit", T::integer, "0", false,

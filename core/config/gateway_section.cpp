@@ -57,7 +57,10 @@ void load_gateway(LoadState& state, const Document& doc, const toml::table& tabl
             gw.plugin_dirs.push_back(path.lexically_normal());
         }
     }
-    if (values.has("state_dir")) gw.state_dir = values.get_string("state_dir");
+    if (values.has("state_dir")) {
+        gw.state_dir = values.get_string("state_dir");
+        gw.state_dir_position = value_position(doc, table, "state_dir");
+    }
     if (values.has("metrics_listen")) {
         const std::string& listen = values.get_string("metrics_listen");
         if (listen.empty() || valid_listen(listen)) {

@@ -35,7 +35,7 @@ struct Document {
 
     [[nodiscard]] SourcePosition position(const toml::source_region& region) const;
     [[nodiscard]] SourcePosition start() const { return {source, 1, 1}; }
-    [[nodiscard]] ValidateOptions validate_options(const LoadState& state, const toml::node& table) const;
+    [[nodiscard]] ValidateOptions validate_options(LoadState& state, const toml::node& table) const;
 };
 
 void load_gateway(LoadState& state, const Document& doc, const toml::table& table);

@@ -3,6 +3,7 @@
 // against the KMP register catalogue.
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "core/config/core_schemas.hpp"
 #include "core/config/load_state.hpp"
@@ -28,6 +29,12 @@ std::vector<std::string> catalogue_keys() {
     std::vector<std::string> keys;
     for (const RegisterInfo& info : kmp::register_catalogue()) keys.emplace_back(info.key);
     return keys;
+}
+
+const ConfigKey& interval_key() {
+    for (const ConfigKey& key : meter_schema())
+        if (key.key == "interval") return key;
+    throw std::logic_error("the meter schema has no interval key");
 }
 
 struct MeterLoader {
@@ -65,6 +72,7 @@ struct MeterLoader {
         if (!values.has("url")) return;
         meter.url = values.get_string("url");
         const toml::node* node = table.get("url");
+        meter.url_position = doc.position(node->source());
         std::string why;
         auto endpoint = parse_endpoint(meter.url, &why);
         if (!endpoint) {
@@ -185,10 +193,14 @@ struct MeterLoader {
                                         std::string(duration_syntax)});
                 continue;
             }
-            if (*every < std::chrono::seconds(1)) {
+            // A register's cadence has the range of the meter's interval: the same battery and
+            // the same schedule arithmetic.
+            const ConfigKey& bounds = interval_key();
+            const auto [min, max] = value_bounds(bounds);
+            if (every->count() < min || every->count() > max) {
                 state.issues.push_back({doc.position(value.source()), path + "." + key_path,
                                         "duration " + format_duration(*every) + " is out of range",
-                                        std::string(duration_syntax) + ", of at least 1s"});
+                                        describe_accepted(bounds)});
                 continue;
             }
             it->every = *every;

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "kamgw/transport.hpp"
+#include "kamgw/endpoint.hpp"
 
 namespace kamgw::config {
 

@@ -1,10 +1,12 @@
 #include "core/config/schema_validator.hpp"
 
+#include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <system_error>
 
+#include "core/config/bounded_file.hpp"
 #include "core/config/duration.hpp"
+#include "core/config/redact.hpp"
 #include "core/config/suggest.hpp"
 
 namespace kamgw::config {
@@ -56,10 +58,11 @@ std::string bound_text(const ConfigKey& key) {
     auto show = [&](std::int64_t v) {
         return key.type == ConfigType::duration ? format_duration(std::chrono::milliseconds{v}) : std::to_string(v);
     };
-    const bool has_min = key.min != INT64_MIN, has_max = key.max != INT64_MAX;
-    if (has_min && has_max) return "from " + show(key.min) + " to " + show(key.max);
-    if (has_min) return "of at least " + show(key.min);
-    if (has_max) return "of at most " + show(key.max);
+    const auto [min, max] = value_bounds(key);
+    const bool has_min = min != INT64_MIN, has_max = max != INT64_MAX;
+    if (has_min && has_max) return "from " + show(min) + " to " + show(max);
+    if (has_min) return "of at least " + show(min);
+    if (has_max) return "of at most " + show(max);
     return "";
 }
 
@@ -72,16 +75,6 @@ std::vector<std::string> split_choices(std::string_view choices) {
         choices.remove_prefix(bar + 1);
     }
     return out;
-}
-
-std::optional<std::string> read_first_line(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string line;
-    std::getline(in, line);
-    if (in.bad()) return std::nullopt;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
 }
 
 struct Checker {
@@ -132,7 +125,8 @@ struct Checker {
                     issue(where, key.key, "bad duration \"" + *s + "\": " + why, describe_accepted(key));
                     return std::nullopt;
                 }
-                if (d->count() < key.min || d->count() > key.max) {
+                const auto [min, max] = value_bounds(key);
+                if (d->count() < min || d->count() > max) {
                     issue(where, key.key, "duration " + format_duration(*d) + " is out of range",
                           describe_accepted(key));
                     return std::nullopt;
@@ -172,7 +166,14 @@ struct Checker {
             case ConfigType::string:
             case ConfigType::path:
             case ConfigType::secret:
-                if (auto s = node.value_exact<std::string>()) return ConfigValue{*s};
+                if (auto s = node.value_exact<std::string>()) {
+                    // A password written into a URL is as secret as one in a password key.
+                    if (key.type == ConfigType::secret)
+                        remember_secret(*s);
+                    else
+                        remember_secret(url_credential(*s));
+                    return ConfigValue{*s};
+                }
                 return wrong_type();
         }
         return wrong_type();
@@ -227,29 +228,31 @@ struct Checker {
             }
             std::filesystem::path file(*name);
             if (file.is_relative() && !options.base_dir.empty()) file = options.base_dir / file;
-            auto value = read_first_line(file);
-            if (!value) {
-                std::error_code ec;
-                const bool exists = std::filesystem::exists(file, ec);
-                issue(where, file_key,
-                      std::string("cannot read secret file '") + file.string() + "'" +
-                          (exists ? " (permission denied?)" : " (no such file)"),
-                      "a readable file whose first line is the secret");
+            if (options.secret_files) options.secret_files->push_back(file);
+            FileText value = read_secret_file(file);
+            if (!value.ok()) {
+                issue(
+                    where, file_key, std::move(value.error),
+                    "a readable file of at most " + format_size(secret_file_limit) + " whose first line is the secret");
                 return;
             }
-            out.set(std::string(key.key), std::move(*value));
+            remember_secret(value.text);
+            out.set(std::string(key.key), std::move(value.text));
             return;
         }
         if (options.credentials_dir && !options.credentials_dir->empty()) {
             const std::filesystem::path credential = *options.credentials_dir / std::string(key.key);
             std::error_code ec;
-            if (std::filesystem::is_regular_file(credential, ec)) {
-                if (auto value = read_first_line(credential)) {
-                    out.set(std::string(key.key), std::move(*value));
+            // An absent credential is fine (the key may be optional); one that is there must be usable.
+            if (std::filesystem::symlink_status(credential, ec).type() != std::filesystem::file_type::not_found &&
+                !ec) {
+                FileText value = read_secret_file(credential, "systemd credential");
+                if (value.ok()) {
+                    remember_secret(value.text);
+                    out.set(std::string(key.key), std::move(value.text));
                     return;
                 }
-                issue(table_pos, key.key, "cannot read systemd credential '" + credential.string() + "'",
-                      "a readable credential file");
+                issue(table_pos, key.key, std::move(value.error), "a readable credential file");
                 return;
             }
         }
@@ -340,7 +343,11 @@ std::optional<toml::table> convert_options(const std::map<std::string, std::stri
                                            std::span<const ConfigKey> schema, std::string_view table_path,
                                            std::vector<ConfigIssue>& issues, const SourcePosition& where) {
     toml::table table;
-    for (const auto& [name, text] : values) {
+    // Plain references rather than a structured binding: the lambda below captures them, which
+    // clang before 16 (the fuzz build's) does not allow for bindings.
+    for (const auto& entry : values) {
+        const std::string& name = entry.first;
+        const std::string& text = entry.second;
         const ConfigKey* key = nullptr;
         for (const ConfigKey& k : schema)
             if (k.key == name) key = &k;
@@ -397,6 +404,11 @@ std::optional<toml::table> convert_options(const std::map<std::string, std::stri
 }
 
 }  // namespace
+
+std::pair<std::int64_t, std::int64_t> value_bounds(const ConfigKey& key) {
+    if (key.type != ConfigType::duration) return {key.min, key.max};
+    return {std::max<std::int64_t>(key.min, 0), key.max == INT64_MAX ? default_duration_max : key.max};
+}
 
 ConfigTable validate_table(const toml::table& table, std::span<const ConfigKey> schema, std::string_view table_path,
                            std::vector<ConfigIssue>& issues, const ValidateOptions& options) {

@@ -4,7 +4,8 @@
 //
 // Problems are appended to `issues` (all of them, not just the first); the returned table
 // holds what was valid, with defaults applied. For ConfigType::duration, ConfigKey::min and
-// ::max are bounds in milliseconds.
+// ::max are bounds in milliseconds; a duration key without a maximum is held to
+// default_duration_max, so no plugin's timer arithmetic meets a value of centuries.
 #pragma once
 
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <toml++/toml.h>
@@ -21,6 +23,12 @@
 #include "kamgw/config.hpp"
 
 namespace kamgw::config {
+
+// The longest duration a key without its own maximum accepts: 30 days.
+inline constexpr std::int64_t default_duration_max = 30LL * 86'400'000;
+
+// The bounds a value of `key` is checked against (its own, or the defaults above).
+std::pair<std::int64_t, std::int64_t> value_bounds(const ConfigKey& key);
 
 struct ValidateOptions {
     // Keys the caller validates itself: listed as accepted, skipped here.
@@ -31,6 +39,8 @@ struct ValidateOptions {
     bool apply_defaults = true;
     // Relative `<key>_file` paths are taken relative to this folder.
     std::filesystem::path base_dir;
+    // Every secret file read is added here (when set), so `kamgw check --user` can test them.
+    std::vector<std::filesystem::path>* secret_files = nullptr;
     // Where systemd credentials live ($CREDENTIALS_DIRECTORY); nullopt: not used.
     std::optional<std::filesystem::path> credentials_dir;
     // Position for values without one (tables built in code, URL options) and for missing keys

@@ -83,6 +83,7 @@ void load_sink(LoadState& state, const Document& doc, const toml::table& table) 
     }
     for (const auto& [key, value] : values.values())
         if (!is_core_key(key)) sink.options.set(key, value);
+    for (auto&& [key, node] : table) sink.key_positions.emplace(key.str(), doc.position(node.source()));
 
     state.config.sinks.push_back(std::move(sink));
 }

@@ -29,4 +29,24 @@ std::optional<std::string> writable_by_others(const std::filesystem::path& path,
     return std::nullopt;
 }
 
+std::optional<std::string> unsafe_folder_on_path(const std::filesystem::path& file, const TrustedIds& trusted) {
+    std::error_code ec;
+    const std::filesystem::path resolved = std::filesystem::canonical(file, ec);
+    if (ec) return "refusing plugin file " + file.string() + ": cannot resolve it: " + ec.message();
+    bool own_folder = true;
+    for (std::filesystem::path dir = resolved.parent_path();; dir = dir.parent_path()) {
+        struct stat st {};
+        const bool sticky = ::stat(dir.c_str(), &st) == 0 && (st.st_mode & S_ISVTX) != 0;
+        if (!(sticky && !own_folder)) {
+            if (auto problem = writable_by_others(dir, "folder", trusted)) {
+                if (resolved != file) *problem += " (" + file.string() + " resolves to " + resolved.string() + ")";
+                return problem;
+            }
+        }
+        own_folder = false;
+        if (dir == dir.root_path() || dir.empty()) break;
+    }
+    return std::nullopt;
+}
+
 }  // namespace kamgw::host

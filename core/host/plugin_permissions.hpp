@@ -25,4 +25,10 @@ struct TrustedIds {
 std::optional<std::string> writable_by_others(const std::filesystem::path& path, std::string_view what,
                                               const TrustedIds& trusted);
 
+// The same check for every folder on the resolved path of the plugin file `file`, from its
+// folder up to "/": whoever may rename any of them may swap the code under a symlink that
+// itself sits in a trusted folder. Above the file's own folder, a world-writable folder with
+// the sticky bit (/tmp) is accepted: others cannot rename what they do not own in it.
+std::optional<std::string> unsafe_folder_on_path(const std::filesystem::path& file, const TrustedIds& trusted);
+
 }  // namespace kamgw::host

@@ -7,6 +7,8 @@
 #include <system_error>
 
 #include "core/app/version.hpp"
+#include "core/config/meter_url.hpp"
+#include "core/config/redact.hpp"
 
 namespace kamgw::host {
 
@@ -156,6 +158,10 @@ bool PluginRegistry::load_trusted_file(const std::filesystem::path& file) {
         refuse(file, std::move(*problem));
         return false;
     }
+    if (auto problem = unsafe_folder_on_path(file, trusted_)) {
+        refuse(file, std::move(*problem));
+        return false;
+    }
     const std::string name = "plugin " + file.string();
 
     auto entry = std::make_unique<Entry>();
@@ -301,9 +307,10 @@ std::unique_ptr<Transport> PluginRegistry::make_transport(std::string_view schem
     try {
         transport = e->descriptor->make_transport(context);
     } catch (const std::exception& ex) {
-        throw PluginError(who + " failed to create a transport for " + context.endpoint.url + ": " + ex.what());
+        throw PluginError(who + " failed to create a transport for " + config::redact_url(context.endpoint.url) + ": " +
+                          config::redact_text(ex.what()));
     } catch (...) {
-        throw PluginError(who + " failed to create a transport for " + context.endpoint.url +
+        throw PluginError(who + " failed to create a transport for " + config::redact_url(context.endpoint.url) +
                           ": it threw something that is not a std::exception");
     }
     if (!transport) throw PluginError(who + " failed to create a transport: its factory returned nothing");

@@ -143,6 +143,9 @@ std::optional<TimePoint> parse_iso_time(std::string_view t) {
     const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                           std::chrono::day{static_cast<unsigned>(d)}};
     if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+    // Nanoseconds since 1970 hold the years 1678 to 2261; outside them the arithmetic below
+    // overflows, and Home Assistant sends no such times.
+    if (y < 1700 || y > 2200) return std::nullopt;
     auto tp = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s) +
               fraction - std::chrono::minutes(offset_minutes);
     return std::chrono::time_point_cast<Clock::duration>(tp);
@@ -150,7 +153,12 @@ std::optional<TimePoint> parse_iso_time(std::string_view t) {
 
 std::optional<TimePoint> parse_ha_time(const json& value) {
     if (value.is_number()) {
-        const auto ms = static_cast<long long>(value.get<double>());
+        // Beyond about ±290 years from 1970 (9.2e12 ms) a time point in nanoseconds overflows;
+        // no answer from Home Assistant means that, so it is no time at all.
+        constexpr double limit = 9e12;
+        const double number = value.get<double>();
+        if (!(number > -limit && number < limit)) return std::nullopt;
+        const auto ms = static_cast<long long>(number);
         return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(ms)));
     }
     if (value.is_string()) return parse_iso_time(value.get<std::string>());

@@ -1,5 +1,7 @@
 #include "plugins/transport-rfc2217/telnet_codec.hpp"
 
+#include <utility>
+
 namespace kamgw::rfc2217 {
 namespace {
 

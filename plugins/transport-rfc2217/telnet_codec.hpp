@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "kamgw/transport.hpp"
+#include "kamgw/endpoint.hpp"
 
 namespace kamgw::rfc2217 {
 

@@ -79,6 +79,15 @@ TEST(IsoTime, OffsetsAndFractions) {
     EXPECT_FALSE(parse_iso_time("2024-02-30T09:00:00Z"));
 }
 
+TEST(IsoTime, TimesTheClockCannotHoldAreNoTimes) {
+    // Found by fuzzing: these overflowed the nanosecond arithmetic (undefined behaviour).
+    EXPECT_FALSE(parse_iso_time("2327-12-01T00:00:00Z"));
+    EXPECT_FALSE(parse_ha_time(json(1764664637200000.0)));
+    EXPECT_FALSE(parse_ha_time(json(1e300)));
+    EXPECT_TRUE(parse_iso_time("2200-12-31T23:59:59Z"));
+    EXPECT_EQ(parse_ha_time(json(1714554000000.0)), parse_iso_time("2024-05-01T09:00:00Z"));
+}
+
 TEST(StatePush, OnlyCombinationsHomeAssistantAccepts) {
     MeterIdentity meter{"house", "12345678", "MULTICAL 403", "", 0};
     Reading r;

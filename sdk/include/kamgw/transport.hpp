@@ -11,34 +11,15 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
 
 #include "kamgw/config.hpp"
+#include "kamgw/endpoint.hpp"
 #include "kamgw/log.hpp"
 
 namespace kamgw {
-
-// The serial line settings a meter needs (KMP: 1200 baud, 8 data bits, no parity, 2 stop bits).
-struct LineSettings {
-    unsigned baud = 1200;
-    unsigned data_bits = 8;
-    char parity = 'N';  // 'N', 'E' or 'O'
-    unsigned stop_bits = 2;
-};
-
-// A meter URL taken apart: "rfc2217://host:2001?opt=1" -> scheme "rfc2217", host, port, query.
-// A plain path such as "/dev/ttyUSB0" has scheme "serial" and the path in `path`.
-struct Endpoint {
-    std::string url;
-    std::string scheme;
-    std::string host;
-    std::string port;
-    std::string path;
-    std::map<std::string, std::string> query;
-};
 
 struct TransportContext {
     boost::asio::any_io_executor executor;

@@ -240,7 +240,7 @@ interval = "500ms"
     ASSERT_TRUE(short_interval);
     EXPECT_EQ(short_interval->where.to_string(), "main.toml:12:12");
     EXPECT_EQ(short_interval->message, "duration 500ms is out of range");
-    EXPECT_NE(short_interval->accepted.find("of at least 1s"), std::string::npos);
+    EXPECT_NE(short_interval->accepted.find("from 1s to 7d"), std::string::npos);
 }
 
 TEST(ConfigLoader, UnknownSinkTypeListsKnownTypes) {

@@ -124,7 +124,7 @@ TEST(ConfigDropins, MissingMainFileIsAnIssue) {
     } catch (const ConfigErrors& e) {
         ASSERT_EQ(e.issues().size(), 1u);
         EXPECT_EQ(e.issues()[0].where.file, (dir / "absent.toml").string());
-        EXPECT_EQ(e.issues()[0].message, "the configuration file does not exist");
+        EXPECT_NE(e.issues()[0].message.find("does not exist"), std::string::npos) << e.issues()[0].message;
     }
 }
 

@@ -249,6 +249,33 @@ TEST(PluginRegistry, WorldWritablePluginFolderIsRefusedWithAllItsFiles) {
     EXPECT_EQ(by_file.problems().size(), 2u) << problems_text(by_file);
 }
 
+TEST(PluginRegistry, LinkIntoAWorldWritableFolderIsRefused) {
+    // The listed folder and the link in it are fine; the folder the link leads to is not.
+    TempDir trusted, open;
+    const fs::path real = copy_fixture(open, "kamgw-sink-fixture-good", "kamgw-sink-fixture-good.so");
+    ASSERT_EQ(::chmod(open.path().c_str(), 0777), 0);
+    const fs::path link = trusted.path() / "kamgw-sink-fixture-good.so";
+    fs::create_symlink(real, link);
+    PluginRegistry registry;
+    registry.load_dir(trusted.path());
+    EXPECT_EQ(registry.sink("fixture-good"), nullptr);
+    ASSERT_EQ(registry.problems().size(), 1u) << problems_text(registry);
+    EXPECT_EQ(registry.problems()[0].message,
+              "refusing plugin folder " + open.path().string() +
+                  ": writable by everyone (others could run code as kamgw); fix with chmod go-w " +
+                  open.path().string() + " (" + link.string() + " resolves to " + real.string() + ")");
+}
+
+TEST(PluginRegistry, LinkThroughAStickyWorldWritableFolderIsAccepted) {
+    // /tmp is 1777: the link's target sits in a folder of ours below it, which nobody else may rename.
+    TempDir trusted, target;
+    const fs::path real = copy_fixture(target, "kamgw-sink-fixture-good", "kamgw-sink-fixture-good.so");
+    fs::create_symlink(real, trusted.path() / "kamgw-sink-fixture-good.so");
+    PluginRegistry registry;
+    registry.load_dir(trusted.path());
+    EXPECT_NE(registry.sink("fixture-good"), nullptr) << problems_text(registry);
+}
+
 TEST(PluginRegistry, MissingFolderIsAProblemNotACrash) {
     PluginRegistry registry;
     registry.load_dirs({"/nonexistent/kamgw/plugins", fixture_dir});
