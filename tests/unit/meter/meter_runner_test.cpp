@@ -137,10 +137,68 @@ TEST(MeterRunner, ReconnectsWithBackoffAfterTheLinkBreaks) {
     EXPECT_EQ(h.statuses[1].health, MeterHealth::link_down);
     EXPECT_EQ(h.statuses[2].health, MeterHealth::link_down);
     EXPECT_EQ(h.statuses[3].health, MeterHealth::ok);
-    EXPECT_EQ(h.batches[0].missing.size(), 2u);
-    EXPECT_EQ(h.batches[3].readings.size(), 2u);
+    // The failed polls never identified a meter on their connection: no batch without a serial.
+    ASSERT_GE(h.batches.size(), 1u);
+    EXPECT_EQ(h.batches[0].readings.size(), 2u);
+    EXPECT_EQ(h.batches[0].meter.serial, "12345678");
     EXPECT_EQ(link.control->opens, 4);
-    EXPECT_EQ(runner.counters().reconnects, 1u);  // re-opened after a connection was lost
+    EXPECT_EQ(runner.counters().reconnects, 3u);  // every attempt after the first, failed ones too
+}
+
+// A link that stays open but never answers is closed after three failed requests and
+// reopened by the backoff, without waiting for the (hourly) schedule.
+TEST(MeterRunner, ASilentLinkIsReopenedWithBackoff) {
+    RunnerHarness h;
+    test::SimLink link;
+    link.options = test::fast_sim(kmp::parse_faults("silent"));
+    auto cfg = test::meter_config("house", {60, 68});
+    cfg.interval = std::chrono::hours(1);
+    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
+    runner.start();
+    h.run();
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return runner.counters().reconnects >= 2; }, 20s));
+    runner.stop();
+    std::lock_guard lock(h.mutex);
+    EXPECT_TRUE(h.batches.empty()) << "a meter that was never identified published a batch";
+    ASSERT_FALSE(h.statuses.empty());
+    EXPECT_EQ(h.statuses.back().health, MeterHealth::no_answer);
+    EXPECT_GE(link.control->opens, 3);
+    EXPECT_EQ(runner.snapshot().counters.reconnects, runner.counters().reconnects);
+}
+
+TEST(MeterRunner, AMeterWhoseIdentificationFailsPublishesNothingUntilIdentified) {
+    RunnerHarness h;
+    test::SimLink link;
+    link.options = test::fast_sim(kmp::parse_faults("corrupt=2"));  // both answers to GetSerialNo
+    auto cfg = test::meter_config("house", {60, 68});
+    cfg.interval = std::chrono::hours(1);
+    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
+    runner.start();
+    h.run();
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return h.batch_count() >= 1; }, 20s));
+    runner.stop();
+    std::lock_guard lock(h.mutex);
+    ASSERT_GE(h.statuses.size(), 2u);
+    EXPECT_EQ(h.statuses[0].health, MeterHealth::no_answer);
+    EXPECT_EQ(h.batches[0].meter.serial, "12345678");
+    EXPECT_EQ(h.batches[0].meter.model, "MULTICAL 403 (simulated)");
+    EXPECT_EQ(h.batches[0].readings.size(), 2u);
+}
+
+TEST(MeterRunner, AConfiguredRegisterTheMeterLacksIsListed) {
+    RunnerHarness h;
+    test::SimLink link;
+    link.options = test::fast_sim(kmp::parse_faults("omit=63"));
+    auto cfg = test::meter_config("house", {60, 63});
+    cfg.interval = 200ms;
+    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
+    runner.start();
+    h.run();
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return h.batch_count() >= 2; }, 20s));
+    runner.stop();
+    const auto snapshot = runner.snapshot();
+    EXPECT_EQ(snapshot.health, MeterHealth::ok);
+    EXPECT_EQ(snapshot.missing_registers, (std::vector<std::string>{"cooling_energy"}));
 }
 
 TEST(MeterRunner, MetersOnOneLineNeverTalkAtTheSameTime) {
