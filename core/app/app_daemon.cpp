@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/app/daemon.hpp"
+#include "core/app/fd_limit.hpp"
 #include "core/app/logging.hpp"
 #include "core/app/metrics_server.hpp"
 #include "core/app/plugin_loading.hpp"
@@ -226,6 +227,7 @@ int Daemon::run() {
         rt->log->warn("no [[meter]] in {}: nothing will be read until one is added (then: systemctl reload kamgw)",
                       options_.config_file.string());
     if (rt->cfg.sinks.empty()) rt->log->warn("no [[sink]] configured: readings will be dropped");
+    raise_fd_limit_for(rt->cfg, *rt->log);
     build_runtime(*rt, rt->cfg);
     rt->runners = make_runners(rt->io, rt->cfg, *registry_, *rt->bus);
     for (auto& r : rt->runners) r->start();
