@@ -42,7 +42,11 @@ struct Daemon::Runtime {
     std::vector<MeterSnapshot> meter_snapshots() const {
         std::lock_guard lock(runners_mutex);
         std::vector<MeterSnapshot> out;
-        for (const auto& r : runners) out.push_back({r->config().name, r->identity(), r->health(), r->counters()});
+        for (const auto& r : runners) {
+            const meter::RunnerSnapshot s = r->snapshot();
+            out.push_back({r->config().name, s.identity, s.health, s.counters, s.detail, s.missing_registers,
+                           std::chrono::duration<double>(s.poll_lag).count(), s.behind});
+        }
         return out;
     }
 
