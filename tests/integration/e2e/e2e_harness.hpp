@@ -83,12 +83,15 @@ struct MeterEntry {
     std::string url;
     std::string interval = "2s";
     std::vector<std::string> registers;  // empty: the catalogue defaults
+    std::string timeout;                 // empty: the default
 };
 
 // `kamgw run` with a CSV sink and the metrics/health endpoint on a free port.
 class Daemon {
 public:
-    Daemon(const TempDir& dir, const std::vector<MeterEntry>& meters, const std::string& log_level = "info");
+    // `prefix` runs the binary under another command, e.g. {"prlimit", "--nofile=64"}.
+    Daemon(const TempDir& dir, const std::vector<MeterEntry>& meters, const std::string& log_level = "info",
+           std::vector<std::string> prefix = {});
     [[nodiscard]] const std::filesystem::path& csv() const { return csv_; }
     [[nodiscard]] std::string log() const { return process_.log(); }
     [[nodiscard]] pid_t pid() const { return process_.pid(); }
