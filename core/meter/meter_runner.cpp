@@ -164,7 +164,7 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
     }
 
     void report_lag(LagWatch& watch, milliseconds lag, milliseconds last_poll_took);
-    milliseconds schedule_retry(Backoff& backoff);
+    TimePoint schedule_retry(Backoff& backoff, std::optional<TimePoint> scheduled);
 
     boost::asio::awaitable<void> wait_until(TimePoint when) {
         wake.expires_at(when);
@@ -216,12 +216,16 @@ void MeterRunner::State::report_lag(LagWatch& watch, milliseconds lag, milliseco
 }
 
 // After a closed link or a failed identification: when to try again, logged once with the
-// reason and the real time of the attempt. Never later than one interval. A lost link is
-// described here only (the session keeps that line for the runner); other health changes
-// were logged by the session already, so the reason is enough.
-milliseconds MeterRunner::State::schedule_retry(Backoff& backoff) {
-    const milliseconds delay = std::min(backoff.next(), std::max(cfg.interval, milliseconds(1)));
-    const TimePoint at = Clock::now() + delay;
+// reason and the real time of the attempt. A lost link, or a meter that answers garbled, is
+// tried again after the backoff (never later than one interval); a meter that does not answer
+// at all is tried at the next scheduled poll (`scheduled`), because more requests would only
+// keep a sleeping optical port from waking and cost the battery. A lost link is described
+// here only (the session keeps that line for the runner); other health changes were logged
+// by the session already, so the reason is enough.
+TimePoint MeterRunner::State::schedule_retry(Backoff& backoff, std::optional<TimePoint> scheduled) {
+    const TimePoint now = Clock::now();
+    const milliseconds backed_off = std::min(backoff.next(), std::max(cfg.interval, milliseconds(1)));
+    const TimePoint at = scheduled ? std::max(*scheduled, now) : now + backed_off;
     std::string why;
     const char* what = "reopening the link";
     if (session->health() == MeterHealth::link_down) {
@@ -233,9 +237,10 @@ milliseconds MeterRunner::State::schedule_retry(Backoff& backoff) {
         what = "identifying it again";
     }
     const auto level = backoff.attempt() <= 1 ? spdlog::level::warn : spdlog::level::info;
-    log->log(level, "{}; {} in {} at {} (attempt {})", why, what, config::format_duration(delay), clock_text(at),
+    log->log(level, "{}; {} in {} at {} (attempt {})", why, what,
+             config::format_duration(std::chrono::duration_cast<milliseconds>(at - now)), clock_text(at),
              backoff.attempt());
-    return delay;
+    return at;
 }
 
 boost::asio::awaitable<void> MeterRunner::State::run() {
@@ -327,9 +332,15 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
         if (stopped) break;
 
         if (session->needs_reopen() || !session->identified()) {
-            retry_ids.clear();
-            for (const auto& m : batch.missing) retry_ids.push_back(m.register_id);
-            retry_at = Clock::now() + schedule_retry(backoff);
+            if (session->health() == MeterHealth::link_down || session->answers_garbled()) {
+                retry_ids.clear();
+                for (const auto& m : batch.missing) retry_ids.push_back(m.register_id);
+                retry_at = schedule_retry(backoff, std::nullopt);
+            } else {
+                const PollPlan next = plan_poll(tracks, cfg.align, offset, start, Clock::now(), tuning.batch_slack);
+                schedule_retry(backoff, next.due.empty() ? next.next_wake : Clock::now());
+                retry_at.reset();
+            }
         } else {
             backoff.reset();
             retry_at.reset();

@@ -2,10 +2,12 @@
 // the wall clock if asked), honours per-register cadences, keeps meters on a shared line
 // apart, serves rate-limited on-demand reads, and reconnects a lost link with backoff.
 //
-// A link the session closed (I/O error, failed open, supervision) or a meter not yet
-// identified is tried again after a full-jitter backoff that never exceeds the interval;
-// scheduled polls wait for that attempt, so the time in the log line is the time of the next
-// attempt. A poll that leaves the meter unidentified publishes no batch.
+// A lost link (I/O error, failed open) or a meter that answers garbled is tried again after
+// a full-jitter backoff that never exceeds the interval; scheduled polls wait for that
+// attempt. A link the session closed because the meter did not answer is reopened by the next
+// scheduled poll: extra requests would keep a sleeping optical port awake. Either way one log
+// line gives the reason and the real time of the next attempt. A poll that leaves the meter
+// unidentified publishes no batch.
 #pragma once
 
 #include <utility>

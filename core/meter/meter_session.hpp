@@ -84,6 +84,8 @@ public:
     // reopened by the next poll; close_reason() says why. Cleared by a successful open.
     [[nodiscard]] bool needs_reopen() const { return !close_reason_.empty(); }
     [[nodiscard]] const std::string& close_reason() const { return close_reason_; }
+    // The last answers came but failed their CRC or did not parse: the meter is awake.
+    [[nodiscard]] bool answers_garbled() const { return broken_in_row_ > 0; }
     // True once the meter on the current connection answered GetSerialNo.
     [[nodiscard]] bool identified() const { return identified_; }
     // Configured registers the meter answered without (keys, in the order first seen).

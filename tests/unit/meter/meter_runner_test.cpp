@@ -146,13 +146,13 @@ TEST(MeterRunner, ReconnectsWithBackoffAfterTheLinkBreaks) {
 }
 
 // A link that stays open but never answers is closed after three failed requests and
-// reopened by the backoff, without waiting for the (hourly) schedule.
-TEST(MeterRunner, ASilentLinkIsReopenedWithBackoff) {
+// reopened by the schedule; nothing is published for a meter that was never identified.
+TEST(MeterRunner, ASilentLinkIsReopenedByTheSchedule) {
     RunnerHarness h;
     test::SimLink link;
     link.options = test::fast_sim(kmp::parse_faults("silent"));
     auto cfg = test::meter_config("house", {60, 68});
-    cfg.interval = std::chrono::hours(1);
+    cfg.interval = 300ms;
     MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
     runner.start();
     h.run();
@@ -163,9 +163,26 @@ TEST(MeterRunner, ASilentLinkIsReopenedWithBackoff) {
     ASSERT_FALSE(h.statuses.empty());
     EXPECT_EQ(h.statuses.back().health, MeterHealth::no_answer);
     EXPECT_GE(link.control->opens, 3);
-    EXPECT_EQ(runner.snapshot().counters.reconnects, runner.counters().reconnects);
 }
 
+// A silent battery meter is not asked more often than its schedule asks.
+TEST(MeterRunner, ASilentMeterIsNotAskedFasterThanItsSchedule) {
+    RunnerHarness h;
+    test::SimLink link;
+    link.options = test::fast_sim(kmp::parse_faults("silent"));
+    auto cfg = test::meter_config("house", {60, 68});
+    cfg.interval = std::chrono::hours(1);
+    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
+    runner.start();
+    h.run();
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return runner.counters().polls >= 1; }, 20s));
+    std::this_thread::sleep_for(1500ms);  // many backoff periods of quick_tuning()
+    runner.stop();
+    EXPECT_EQ(runner.counters().polls, 1u);
+    EXPECT_EQ(runner.counters().requests, 2u);  // GetSerialNo and its retry
+}
+
+// Garbled answers mean the meter is awake: identification is tried again soon.
 TEST(MeterRunner, AMeterWhoseIdentificationFailsPublishesNothingUntilIdentified) {
     RunnerHarness h;
     test::SimLink link;
