@@ -14,6 +14,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/system_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <random>
@@ -36,6 +37,9 @@ struct LineGroup {
     std::mutex mutex;
     std::vector<const void*> members;
     bool busy = false;
+    // Members waiting for the line, first come first served: a meter that polls back to back
+    // must not starve the others (they would never poll, and never report how late they are).
+    std::deque<const void*> waiting;
 };
 
 struct LineGroupRegistry {
@@ -65,6 +69,7 @@ void leave_line_group(const std::shared_ptr<LineGroup>& group, const void* membe
     if (!group) return;
     std::lock_guard lock(group->mutex);
     std::erase(group->members, member);
+    std::erase(group->waiting, member);
 }
 
 std::size_t line_group_size(const std::shared_ptr<LineGroup>& group) {
@@ -172,13 +177,21 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
         co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
 
-    boost::asio::awaitable<void> acquire_line() {
+    // False when the runner was stopped while it waited.
+    boost::asio::awaitable<bool> acquire_line() {
         for (;;) {
             {
                 std::lock_guard lock(group->mutex);
-                if (!group->busy) {
+                if (stopped) {
+                    std::erase(group->waiting, this);
+                    co_return false;
+                }
+                if (std::find(group->waiting.begin(), group->waiting.end(), this) == group->waiting.end())
+                    group->waiting.push_back(this);
+                if (!group->busy && group->waiting.front() == this) {
+                    group->waiting.pop_front();
                     group->busy = true;
-                    co_return;
+                    co_return true;
                 }
             }
             co_await sleep_for(50ms);
@@ -197,7 +210,9 @@ void MeterRunner::State::report_lag(LagWatch& watch, milliseconds lag, milliseco
     switch (watch.observe(lag)) {
         case LagWatch::Change::fell_behind: {
             const std::size_t sharing = line_group_size(group);
-            std::string why = "the last poll took " + config::format_duration(last_poll_took);
+            std::string why = last_poll_took.count() > 0
+                                  ? "the last poll took " + config::format_duration(last_poll_took)
+                                  : std::string("the first poll waited");
             if (sharing > 1)
                 why += " and " + std::to_string(sharing) + " meters take turns on the line " + line_group_name(cfg);
             log->warn(
@@ -312,7 +327,7 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
             std::lock_guard lock(mutex);
             last_read = now;
         }
-        co_await acquire_line();
+        if (!co_await acquire_line()) break;
         std::optional<milliseconds> lag;
         if (due_at) {
             lag = std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(Clock::now() - *due_at));

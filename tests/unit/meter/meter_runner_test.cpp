@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/meter/lag_watch.hpp"
 #include "core/meter/meter_runner.hpp"
 #include "tests/support/process.hpp"
 #include "tests/unit/meter/test_helpers.hpp"
@@ -216,6 +217,51 @@ TEST(MeterRunner, AConfiguredRegisterTheMeterLacksIsListed) {
     const auto snapshot = runner.snapshot();
     EXPECT_EQ(snapshot.health, MeterHealth::ok);
     EXPECT_EQ(snapshot.missing_registers, (std::vector<std::string>{"cooling_energy"}));
+}
+
+TEST(LagWatch, WarnsOncePerEpisodeAndEndsItWhenPollsAreOnTimeAgain) {
+    LagWatch watch(std::chrono::hours(1));
+    EXPECT_EQ(watch.tolerance(), 6min);  // a tenth of the interval
+    EXPECT_EQ(watch.observe(1min), LagWatch::Change::none);
+    EXPECT_EQ(watch.observe(7min), LagWatch::Change::fell_behind);
+    EXPECT_EQ(watch.observe(9min), LagWatch::Change::none);  // the same episode
+    EXPECT_EQ(watch.observe(4min), LagWatch::Change::none);  // above half the bound: still behind
+    EXPECT_TRUE(watch.behind());
+    EXPECT_EQ(watch.observe(2min), LagWatch::Change::caught_up);
+    EXPECT_EQ(LagWatch(2s).tolerance(), 2s);  // short intervals: at least 2 s
+}
+
+// Three meters on one line whose polls take longer together than their interval: each poll
+// starts late, and the runners say so.
+TEST(MeterRunner, MetersTheLineCannotServeInTheirIntervalAreReportedAsBehind) {
+    RunnerHarness h;
+    std::vector<std::unique_ptr<MeterRunner>> runners;
+    std::vector<test::SimLink> links(3);
+    for (std::size_t i = 0; i < links.size(); ++i) {
+        links[i].options = test::fast_sim(kmp::parse_faults("silent"));
+        auto cfg = test::meter_config("m" + std::to_string(i), {60});
+        cfg.interval = 500ms;
+        cfg.timeout = 600ms;  // a silent poll takes ~1.2 s: three of them ~3.6 s per round
+        cfg.line_group = "crowded";
+        runners.push_back(std::make_unique<MeterRunner>(h.io.get_executor(), cfg, links[i].factory(), h.callbacks(),
+                                                        10s, quick_tuning()));
+    }
+    for (auto& r : runners) r->start();
+    h.run();
+    EXPECT_TRUE(kamgw::test::wait_until(
+        [&] {
+            for (auto& r : runners)
+                if (r->snapshot().behind) return true;
+            return false;
+        },
+        30s));
+    bool behind = false;
+    for (auto& r : runners) {
+        const auto s = r->snapshot();
+        behind = behind || (s.behind && s.poll_lag > 2s);
+        r->stop();
+    }
+    EXPECT_TRUE(behind);
 }
 
 TEST(MeterRunner, MetersOnOneLineNeverTalkAtTheSameTime) {
