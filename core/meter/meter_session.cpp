@@ -137,6 +137,7 @@ void MeterSession::close_stale_link() {
 }
 
 void MeterSession::note_unsupported(const RegisterInfo& info) {
+    if (!tuning_.warn_missing_registers) return;
     const std::string key = reading_key(info);
     if (std::find(unsupported_.begin(), unsupported_.end(), key) != unsupported_.end()) return;
     unsupported_.push_back(key);
@@ -413,7 +414,7 @@ boost::asio::awaitable<bool> MeterSession::connect() {
         co_return false;
     }
     // Readings without the meter's serial would be filed under the wrong meter: nothing is
-    // read until identification succeeds (the runner tries again with backoff).
+    // read until identification succeeds (the runner tries again).
     report_unanswered(kind_of(id));
     co_return false;
 }

@@ -50,8 +50,11 @@ struct SessionTuning {
     // Quiet time before the one retry: the meter ignores input for 1.6 s after a request it
     // did not answer or that arrived broken.
     std::chrono::milliseconds retry_quiet{1600};
-    // Requests in a row without a valid answer after which the link is closed and reopened.
+    // Requests in a row without a valid answer after which the link is closed and reopened (0: never).
     std::uint32_t close_after_failed{3};
+    // Warn once per meter when a configured (or default) register is not in the meter's
+    // answer; off for probing (kamgw scan), where absence is the finding.
+    bool warn_missing_registers = true;
 };
 
 class MeterSession {
