@@ -146,75 +146,64 @@ TEST(MeterRunner, ReconnectsWithBackoffAfterTheLinkBreaks) {
     EXPECT_EQ(runner.counters().reconnects, 3u);  // every attempt after the first, failed ones too
 }
 
+// One runner on a simulated meter with `faults`, started; stopped and destroyed in order.
+struct StartedRunner {
+    RunnerHarness h;
+    test::SimLink link;
+    std::unique_ptr<MeterRunner> runner;
+
+    StartedRunner(const char* faults, std::initializer_list<std::uint16_t> ids, std::chrono::milliseconds interval) {
+        link.options = test::fast_sim(kmp::parse_faults(faults));
+        auto cfg = test::meter_config("house", ids);
+        cfg.interval = interval;
+        runner =
+            std::make_unique<MeterRunner>(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
+        runner->start();
+        h.run();
+    }
+};
+
 // A link that stays open but never answers is closed after three failed requests and
 // reopened by the schedule; nothing is published for a meter that was never identified.
 TEST(MeterRunner, ASilentLinkIsReopenedByTheSchedule) {
-    RunnerHarness h;
-    test::SimLink link;
-    link.options = test::fast_sim(kmp::parse_faults("silent"));
-    auto cfg = test::meter_config("house", {60, 68});
-    cfg.interval = 300ms;
-    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
-    runner.start();
-    h.run();
-    ASSERT_TRUE(kamgw::test::wait_until([&] { return runner.counters().reconnects >= 2; }, 20s));
-    runner.stop();
-    std::lock_guard lock(h.mutex);
-    EXPECT_TRUE(h.batches.empty()) << "a meter that was never identified published a batch";
-    ASSERT_FALSE(h.statuses.empty());
-    EXPECT_EQ(h.statuses.back().health, MeterHealth::no_answer);
-    EXPECT_GE(link.control->opens, 3);
+    StartedRunner r("silent", {60, 68}, 300ms);
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return r.runner->counters().reconnects >= 2; }, 20s));
+    r.runner->stop();
+    std::lock_guard lock(r.h.mutex);
+    EXPECT_TRUE(r.h.batches.empty()) << "a meter that was never identified published a batch";
+    ASSERT_FALSE(r.h.statuses.empty());
+    EXPECT_EQ(r.h.statuses.back().health, MeterHealth::no_answer);
+    EXPECT_GE(r.link.control->opens, 3);
 }
 
 // A silent battery meter is not asked more often than its schedule asks.
 TEST(MeterRunner, ASilentMeterIsNotAskedFasterThanItsSchedule) {
-    RunnerHarness h;
-    test::SimLink link;
-    link.options = test::fast_sim(kmp::parse_faults("silent"));
-    auto cfg = test::meter_config("house", {60, 68});
-    cfg.interval = std::chrono::hours(1);
-    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
-    runner.start();
-    h.run();
-    ASSERT_TRUE(kamgw::test::wait_until([&] { return runner.counters().polls >= 1; }, 20s));
+    StartedRunner r("silent", {60, 68}, std::chrono::hours(1));
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return r.runner->counters().polls >= 1; }, 20s));
     std::this_thread::sleep_for(1500ms);  // many backoff periods of quick_tuning()
-    runner.stop();
-    EXPECT_EQ(runner.counters().polls, 1u);
-    EXPECT_EQ(runner.counters().requests, 2u);  // GetSerialNo and its retry
+    r.runner->stop();
+    EXPECT_EQ(r.runner->counters().polls, 1u);
+    EXPECT_EQ(r.runner->counters().requests, 2u);  // GetSerialNo and its retry
 }
 
 // Garbled answers mean the meter is awake: identification is tried again soon.
 TEST(MeterRunner, AMeterWhoseIdentificationFailsPublishesNothingUntilIdentified) {
-    RunnerHarness h;
-    test::SimLink link;
-    link.options = test::fast_sim(kmp::parse_faults("corrupt=2"));  // both answers to GetSerialNo
-    auto cfg = test::meter_config("house", {60, 68});
-    cfg.interval = std::chrono::hours(1);
-    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
-    runner.start();
-    h.run();
-    ASSERT_TRUE(kamgw::test::wait_until([&] { return h.batch_count() >= 1; }, 20s));
-    runner.stop();
-    std::lock_guard lock(h.mutex);
-    ASSERT_GE(h.statuses.size(), 2u);
-    EXPECT_EQ(h.statuses[0].health, MeterHealth::no_answer);
-    EXPECT_EQ(h.batches[0].meter.serial, "12345678");
-    EXPECT_EQ(h.batches[0].meter.model, "MULTICAL 403 (simulated)");
-    EXPECT_EQ(h.batches[0].readings.size(), 2u);
+    StartedRunner r("corrupt=2", {60, 68}, std::chrono::hours(1));  // both answers to GetSerialNo
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return r.h.batch_count() >= 1; }, 20s));
+    r.runner->stop();
+    std::lock_guard lock(r.h.mutex);
+    ASSERT_GE(r.h.statuses.size(), 2u);
+    EXPECT_EQ(r.h.statuses[0].health, MeterHealth::no_answer);
+    EXPECT_EQ(r.h.batches[0].meter.serial, "12345678");
+    EXPECT_EQ(r.h.batches[0].meter.model, "MULTICAL 403 (simulated)");
+    EXPECT_EQ(r.h.batches[0].readings.size(), 2u);
 }
 
 TEST(MeterRunner, AConfiguredRegisterTheMeterLacksIsListed) {
-    RunnerHarness h;
-    test::SimLink link;
-    link.options = test::fast_sim(kmp::parse_faults("omit=63"));
-    auto cfg = test::meter_config("house", {60, 63});
-    cfg.interval = 200ms;
-    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
-    runner.start();
-    h.run();
-    ASSERT_TRUE(kamgw::test::wait_until([&] { return h.batch_count() >= 2; }, 20s));
-    runner.stop();
-    const auto snapshot = runner.snapshot();
+    StartedRunner r("omit=63", {60, 63}, 200ms);
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return r.h.batch_count() >= 2; }, 20s));
+    r.runner->stop();
+    const auto snapshot = r.runner->snapshot();
     EXPECT_EQ(snapshot.health, MeterHealth::ok);
     EXPECT_EQ(snapshot.missing_registers, (std::vector<std::string>{"cooling_energy"}));
 }
