@@ -130,6 +130,14 @@ std::map<std::string, std::string> Daemon::health() const {
     return out;
 }
 
+std::uint64_t Daemon::meter_counter(const std::string& meter, const std::string& name) const {
+    const auto answer = http_get(metrics_port_, "/metrics");
+    if (!answer) return 0;
+    const std::string prefix = "kamgw_meter_" + name + "_total{meter=\"" + meter + "\"} ";
+    const auto at = answer->body.find(prefix);
+    return at == std::string::npos ? 0 : std::stoull(answer->body.substr(at + prefix.size()));
+}
+
 const std::string& CsvRow::operator[](const std::string& column) const {
     static const std::string none;
     const auto it = fields.find(column);

@@ -100,6 +100,8 @@ public:
     // GET /health: meter name -> health ("ok", "link_down", "no_answer", …); empty if unreachable.
     [[nodiscard]] std::map<std::string, std::string> health() const;
     [[nodiscard]] std::uint16_t metrics_port() const { return metrics_port_; }
+    // A meter's counter from GET /metrics, e.g. meter_counter("house", "reconnects"); 0 if absent.
+    [[nodiscard]] std::uint64_t meter_counter(const std::string& meter, const std::string& name) const;
 
 private:
     std::filesystem::path config_;

@@ -45,14 +45,6 @@ private:
     ChildProcess process_;
 };
 
-std::uint64_t reconnects(const Daemon& daemon) {
-    const auto answer = e2e::http_get(daemon.metrics_port(), "/metrics");
-    if (!answer) return 0;
-    static const std::regex line(R"(kamgw_meter_reconnects_total\{meter="house"\} (\d+))");
-    std::smatch m;
-    return std::regex_search(answer->body, m, line) ? std::stoull(m[1]) : 0;
-}
-
 struct Expectation {
     FaultMode mode;
     std::string reason;  // what the log must say about the link
@@ -90,7 +82,7 @@ void recovers_from(const Expectation& fault, std::uint32_t serial) {
         << "no reading after the proxy healed (" << fault_name(fault.mode) << "); log:\n"
         << daemon.log();
     const double recovery = seconds_between(healed, std::chrono::steady_clock::now());
-    const std::uint64_t reopens = reconnects(daemon);
+    const std::uint64_t reopens = daemon.meter_counter("house", "reconnects");
 
     std::string reason_line;
     const std::string log = daemon.log();
