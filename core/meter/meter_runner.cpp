@@ -166,6 +166,7 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
         snapshot.missing_registers = session->unsupported_registers();
         if (lag) snapshot.poll_lag = *lag;
         if (behind) snapshot.behind = *behind;
+        snapshot.next_attempt.reset();  // schedule_retry() sets it when there is one
     }
 
     void report_lag(LagWatch& watch, milliseconds lag, milliseconds last_poll_took);
@@ -255,6 +256,8 @@ TimePoint MeterRunner::State::schedule_retry(Backoff& backoff, std::optional<Tim
     log->log(level, "{}; {} in {} at {} (attempt {})", why, what,
              config::format_duration(std::chrono::duration_cast<milliseconds>(at - now)), clock_text(at),
              backoff.attempt());
+    std::lock_guard lock(mutex);
+    snapshot.next_attempt = at;
     return at;
 }
 

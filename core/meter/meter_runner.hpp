@@ -16,6 +16,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct RunnerSnapshot {
     std::vector<std::string> missing_registers;  // configured registers the meter does not have
     std::chrono::milliseconds poll_lag{0};       // how late the last scheduled poll started
     bool behind = false;                         // polls are falling behind their interval
+    std::optional<TimePoint> next_attempt;       // when a failed link or identification is tried again
 };
 
 // Knobs with production defaults; tests shorten them.

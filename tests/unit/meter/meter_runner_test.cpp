@@ -163,6 +163,39 @@ struct StartedRunner {
     }
 };
 
+// The time a reopen is announced for is the time it happens.
+TEST(MeterRunner, ALinkIsTriedAgainWhenTheLogSays) {
+    RunnerHarness h;
+    test::SimLink link;
+    link.options = test::fast_sim();
+    link.control->fail_opens = 2;
+    auto cfg = test::meter_config("house", {60});
+    cfg.interval = std::chrono::hours(1);  // the backoff decides
+    auto tuning = quick_tuning();
+    tuning.backoff_initial = 600ms;
+    tuning.backoff_max = 2s;
+    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, tuning);
+    runner.start();
+    h.run();
+    RunnerSnapshot announced;
+    ASSERT_TRUE(kamgw::test::wait_until(
+        [&] {
+            announced = runner.snapshot();
+            return announced.next_attempt.has_value();
+        },
+        10s));
+    const auto next_open = static_cast<std::size_t>(announced.counters.reconnects) + 1;
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return runner.counters().reconnects >= next_open; }, 10s));
+    runner.stop();
+    h.work.reset();
+    h.io.stop();
+    if (h.thread.joinable()) h.thread.join();
+    ASSERT_GT(link.control->open_times.size(), next_open);
+    const auto gap = link.control->open_times[next_open] - *announced.next_attempt;
+    EXPECT_GE(gap, -5ms);
+    EXPECT_LT(gap, 100ms);
+}
+
 // A link that stays open but never answers is closed after three failed requests and
 // reopened by the schedule; nothing is published for a meter that was never identified.
 TEST(MeterRunner, ASilentLinkIsReopenedByTheSchedule) {

@@ -66,6 +66,7 @@ inline sim::SimTransportOptions fast_sim(kmp::Faults faults = {}) {
 struct LinkControl {
     std::vector<std::vector<std::uint8_t>> writes;
     int opens = 0;
+    std::vector<std::chrono::system_clock::time_point> open_times;
     int fail_opens = 0;                // this many next open() calls fail
     int fail_writes = 0;               // this many next write() calls fail
     std::optional<int> fail_write_at;  // the write with this index (0-based, over all writes) fails
@@ -81,6 +82,7 @@ public:
 
     boost::asio::awaitable<void> open() override {
         ++control_->opens;
+        control_->open_times.push_back(std::chrono::system_clock::now());
         if (control_->fail_opens > 0) {
             --control_->fail_opens;
             throw std::system_error(control_->open_error, "connect");
