@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/app/daemon.hpp"
+#include "core/app/fd_limit.hpp"
 #include "core/app/logging.hpp"
 #include "core/app/metrics_server.hpp"
 #include "core/app/plugin_loading.hpp"
@@ -48,7 +49,11 @@ struct Daemon::Runtime {
     std::vector<MeterSnapshot> meter_snapshots() const {
         std::lock_guard lock(runners_mutex);
         std::vector<MeterSnapshot> out;
-        for (const auto& r : runners) out.push_back({r->config().name, r->identity(), r->health(), r->counters()});
+        for (const auto& r : runners) {
+            const meter::RunnerSnapshot s = r->snapshot();
+            out.push_back({r->config().name, s.identity, s.health, s.counters, s.detail, s.missing_registers,
+                           std::chrono::duration<double>(s.poll_lag).count(), s.behind});
+        }
         return out;
     }
 
@@ -285,6 +290,7 @@ int Daemon::run() {
         rt->log->warn("no [[meter]] in {}: nothing will be read until one is added (then: systemctl reload kamgw)",
                       options_.config_file.string());
     if (rt->cfg.sinks.empty()) rt->log->warn("no [[sink]] configured: readings will be dropped");
+    raise_fd_limit_for(rt->cfg, *rt->log);
     rt->journal = std::make_shared<bus::Journal>(journal_settings(rt->cfg.gateway), make_logger("journal"));
     rt->journal->open();
     build_runtime(*rt, rt->cfg);

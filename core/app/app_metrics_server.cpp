@@ -30,6 +30,11 @@ void family(std::ostringstream& out, const char* name, const char* type, const c
 
 bool meter_ok(MeterHealth h) { return h == MeterHealth::ok || h == MeterHealth::starting; }
 
+// Every lane state, for the state-set: a lane has one series per state whatever it is in.
+constexpr bus::LaneState lane_states[] = {bus::LaneState::created,  bus::LaneState::starting, bus::LaneState::running,
+                                          bus::LaneState::retrying, bus::LaneState::start_failed, bus::LaneState::draining,
+                                          bus::LaneState::stopped};
+
 }  // namespace
 
 std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes) {
@@ -48,20 +53,40 @@ std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const s
         {"kamgw_meter_crc_errors", "answers rejected for a bad CRC", &SessionCounters::crc_errors},
         {"kamgw_meter_bad_frames", "answers rejected for other framing errors", &SessionCounters::bad_frames},
         {"kamgw_meter_retries", "requests sent again after a timeout or bad answer", &SessionCounters::retries},
-        {"kamgw_meter_reconnects", "times the link was opened again", &SessionCounters::reconnects},
-        {"kamgw_meter_polls", "polls completed", &SessionCounters::polls},
+        {"kamgw_meter_reconnects",
+         "attempts to open the link again after the first (after a lost link, a failed attempt or a useless link)",
+         &SessionCounters::reconnects},
+        {"kamgw_meter_polls", "polls attempted", &SessionCounters::polls},
         {"kamgw_meter_polls_failed", "polls that got no reading", &SessionCounters::polls_failed},
     };
     for (const auto& c : counters) {
         family(out, c.name, "counter", c.help);
         for (const auto& m : meters)
-            out << c.name << "_total{meter=\"" << label(m.name) << "\",serial=\"" << label(m.identity.serial) << "\"} "
-                << m.counters.*c.field << '\n';
+            out << c.name << "_total{meter=\"" << label(m.name) << "\"} " << m.counters.*c.field << '\n';
     }
+    family(out, "kamgw_meter", "info", "the meter's serial number and model, once it has been identified");
+    for (const auto& m : meters)
+        if (!m.identity.serial.empty())
+            out << "kamgw_meter_info{meter=\"" << label(m.name) << "\",serial=\"" << label(m.identity.serial)
+                << "\",model=\"" << label(m.identity.model) << "\"} 1\n";
     family(out, "kamgw_meter_up", "gauge", "1 when the meter's last poll got answers");
     for (const auto& m : meters)
-        out << "kamgw_meter_up{meter=\"" << label(m.name) << "\",health=\"" << meter_health_name(m.health) << "\"} "
-            << (m.health == MeterHealth::ok ? 1 : 0) << '\n';
+        out << "kamgw_meter_up{meter=\"" << label(m.name) << "\"} " << (m.health == MeterHealth::ok ? 1 : 0) << '\n';
+    family(out, "kamgw_meter_health", "stateset", "the meter's health; exactly one state is 1");
+    static constexpr MeterHealth states[] = {MeterHealth::starting, MeterHealth::ok, MeterHealth::no_answer,
+                                             MeterHealth::link_down, MeterHealth::unsupported};
+    for (const auto& m : meters)
+        for (MeterHealth h : states)
+            out << "kamgw_meter_health{meter=\"" << label(m.name) << "\",kamgw_meter_health=\"" << meter_health_name(h)
+                << "\"} " << (m.health == h ? 1 : 0) << '\n';
+    family(out, "kamgw_meter_poll_lag_seconds", "gauge", "how late the meter's last scheduled poll started");
+    out << "# UNIT kamgw_meter_poll_lag_seconds seconds\n";
+    for (const auto& m : meters)
+        out << "kamgw_meter_poll_lag_seconds{meter=\"" << label(m.name) << "\"} " << m.poll_lag_seconds << '\n';
+    family(out, "kamgw_meter_missing_registers", "gauge", "configured registers the meter does not have");
+    for (const auto& m : meters)
+        out << "kamgw_meter_missing_registers{meter=\"" << label(m.name) << "\"} " << m.missing_registers.size()
+            << '\n';
 
     struct LaneCounter {
         const char* name;
@@ -83,8 +108,12 @@ std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const s
     }
     family(out, "kamgw_sink_queued_batches", "gauge", "batches waiting for the sink");
     for (const auto& l : lanes)
-        out << "kamgw_sink_queued_batches{sink=\"" << label(l.name) << "\",state=\"" << bus::lane_state_name(l.state)
-            << "\"} " << l.queued_batches << '\n';
+        out << "kamgw_sink_queued_batches{sink=\"" << label(l.name) << "\"} " << l.queued_batches << '\n';
+    family(out, "kamgw_sink_state", "stateset", "the sink lane's state; exactly one state is 1");
+    for (const auto& l : lanes)
+        for (bus::LaneState state : lane_states)
+            out << "kamgw_sink_state{sink=\"" << label(l.name) << "\",kamgw_sink_state=\""
+                << bus::lane_state_name(state) << "\"} " << (l.state == state ? 1 : 0) << '\n';
     family(out, "kamgw_sink_queued_bytes", "gauge", "bytes waiting for the sink");
     for (const auto& l : lanes)
         out << "kamgw_sink_queued_bytes{sink=\"" << label(l.name) << "\"} " << l.queued_bytes << '\n';
@@ -97,13 +126,26 @@ std::string render_health(const std::vector<MeterSnapshot>& meters, const std::v
     healthy = true;
     nlohmann::json doc;
     doc["meters"] = nlohmann::json::array();
+    doc["failing"] = nlohmann::json::array();
+    doc["warnings"] = nlohmann::json::array();
     for (const auto& m : meters) {
         healthy = healthy && meter_ok(m.health);
         doc["meters"].push_back({{"name", m.name},
                                  {"serial", m.identity.serial},
+                                 {"model", m.identity.model},
                                  {"health", meter_health_name(m.health)},
+                                 {"detail", m.detail},
                                  {"polls", m.counters.polls},
-                                 {"polls_failed", m.counters.polls_failed}});
+                                 {"polls_failed", m.counters.polls_failed},
+                                 {"reconnects", m.counters.reconnects},
+                                 {"poll_lag_seconds", m.poll_lag_seconds},
+                                 {"missing_registers", m.missing_registers}});
+        if (!meter_ok(m.health))
+            doc["failing"].push_back(
+                {{"meter", m.name}, {"health", meter_health_name(m.health)}, {"reason", m.detail}});
+        for (const auto& key : m.missing_registers)
+            doc["warnings"].push_back("meter " + m.name + " has no register " + key + " (configured, never read)");
+        if (m.behind) doc["warnings"].push_back("meter " + m.name + ": polls are falling behind their interval");
     }
     doc["sinks"] = nlohmann::json::array();
     for (const auto& l : lanes) {

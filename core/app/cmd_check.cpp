@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "core/app/commands.hpp"
+#include "core/app/fd_limit.hpp"
 #include "core/app/paths.hpp"
 #include "core/app/plugin_loading.hpp"
 #include "core/app/preflight.hpp"
@@ -69,6 +70,17 @@ void print_plan(const config::Config& cfg, const host::PluginRegistry& registry,
     }
 }
 
+// The daemon raises its soft limit to the hard one, so the hard limit is what counts.
+void warn_fd_limit(const config::Config& cfg) {
+    const FdLimit limit = current_fd_limit();
+    const auto needed = fds_needed(cfg.meters.size(), cfg.sinks.size());
+    if (limit.error.empty() && needed > limit.hard)
+        std::cerr << "warning: " << cfg.meters.size() << " meter(s) and " << cfg.sinks.size() << " sink(s) need about "
+                  << needed << " open files, but this process may have at most " << limit.hard
+                  << " (RLIMIT_NOFILE); kamgw.service sets LimitNOFILE=65536, raise it there (or with ulimit -Hn) "
+                     "or the meters past the limit will not be read\n";
+}
+
 }  // namespace
 
 int cmd_check(int argc, char** argv) {
@@ -107,6 +119,7 @@ int cmd_check(int argc, char** argv) {
     try {
         const auto cfg = load_and_preflight(config_file, *registry, *user);
         print_plan(cfg, *registry, *user);
+        warn_fd_limit(cfg);
     } catch (const std::exception& e) {
         std::cerr << e.what() << '\n';
         return EX_CONFIG;

@@ -44,7 +44,9 @@ struct ScanResult {
 boost::asio::awaitable<ScanResult> scan(boost::asio::any_io_executor ex, config::MeterConfig cfg,
                                         meter::TransportFactory factory, bool progress) {
     ScanResult result;
-    meter::MeterSession session(ex, std::move(cfg), std::move(factory));
+    meter::SessionTuning tuning;
+    tuning.warn_missing_registers = false;  // registers the meter lacks are what a scan reports
+    meter::MeterSession session(ex, std::move(cfg), std::move(factory), tuning);
     if (!co_await session.connect()) {
         result.detail = session.detail();
         result.counters = session.counters();

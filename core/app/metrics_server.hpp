@@ -1,7 +1,12 @@
 // The metrics and health endpoint ([gateway] metrics_listen = "127.0.0.1:9780"):
-//   GET /metrics  OpenMetrics text: per-meter session counters and health, per-sink lane counters
+//   GET /metrics  OpenMetrics text: per-meter session counters and health, per-sink lane counters.
+//                 Label sets never change for a meter or sink: health and lane state are
+//                 state-sets (one series per state), the serial and model sit in the info
+//                 metric kamgw_meter_info, present once the meter has been identified.
 //   GET /health   JSON: each meter's health and each sink's lane state; 200 when every meter is ok
-//                 and no sink is disabled, 503 otherwise (for monitoring and container probes)
+//                 and no sink is disabled, 503 otherwise (for monitoring and container probes).
+//                 "failing" names each meter that is not ok with the reason; "warnings" lists
+//                 registers a meter lacks and polls that fall behind.
 // Served by cpp-httplib on a thread of its own, so a slow scraper never touches the meters.
 #pragma once
 
@@ -25,6 +30,10 @@ struct MeterSnapshot {
     MeterIdentity identity;
     MeterHealth health = MeterHealth::starting;
     SessionCounters counters;
+    std::string detail;                          // why the meter is in this health, what to check
+    std::vector<std::string> missing_registers;  // configured registers the meter does not have
+    double poll_lag_seconds = 0;                 // how late the last scheduled poll started
+    bool behind = false;                         // polls are falling behind their interval
 };
 
 struct MetricsSources {

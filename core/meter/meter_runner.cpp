@@ -2,6 +2,7 @@
 
 #include "core/config/duration.hpp"
 
+#include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/system_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <random>
@@ -20,6 +22,7 @@
 #include "core/app/logging.hpp"
 #include "core/kmp/register_catalogue.hpp"
 #include "core/meter/deadline_io.hpp"
+#include "core/meter/lag_watch.hpp"
 #include "core/meter/schedule.hpp"
 
 namespace kamgw::meter {
@@ -34,6 +37,9 @@ struct LineGroup {
     std::mutex mutex;
     std::vector<const void*> members;
     bool busy = false;
+    // Members waiting for the line, first come first served: a meter that polls back to back
+    // must not starve the others (they would never poll, and never report how late they are).
+    std::deque<const void*> waiting;
 };
 
 struct LineGroupRegistry {
@@ -63,6 +69,34 @@ void leave_line_group(const std::shared_ptr<LineGroup>& group, const void* membe
     if (!group) return;
     std::lock_guard lock(group->mutex);
     std::erase(group->members, member);
+    std::erase(group->waiting, member);
+}
+
+std::size_t line_group_size(const std::shared_ptr<LineGroup>& group) {
+    std::lock_guard lock(group->mutex);
+    return group->members.size();
+}
+
+// "21:40:03", local time: when the next attempt happens, for the log.
+std::string clock_text(TimePoint when) { return fmt::format("{:%H:%M:%S}", fmt::localtime(Clock::to_time_t(when))); }
+
+// The session's detail without the meter name the logger already shows.
+std::string_view without_meter_prefix(std::string_view detail, const std::string& name) {
+    const std::string prefix = "meter " + name + ": ";
+    if (detail.substr(0, prefix.size()) == prefix) detail.remove_prefix(prefix.size());
+    return detail;
+}
+
+// When the earliest of `ids` fell due: the reference point of a poll's lag.
+std::optional<TimePoint> earliest_due(std::span<const RegisterTrack> tracks, std::span<const std::uint16_t> ids,
+                                      bool align, milliseconds offset, TimePoint start) {
+    std::optional<TimePoint> earliest;
+    for (const auto& t : tracks) {
+        if (std::find(ids.begin(), ids.end(), t.id) == ids.end()) continue;
+        const TimePoint due = next_due(t.last_read, t.every, align, offset, start);
+        if (!earliest || due < *earliest) earliest = due;
+    }
+    return earliest;
 }
 
 std::string line_group_name(const config::MeterConfig& cfg) {
@@ -87,6 +121,7 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
           wake(ex),
           log(app::make_logger("meter " + cfg.name)) {
         identity = session->identity();
+        snapshot.identity = identity;
     }
 
     boost::asio::any_io_executor ex;
@@ -108,6 +143,7 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
     SessionCounters counters;
     MeterHealth health = MeterHealth::starting;
     MeterIdentity identity;
+    RunnerSnapshot snapshot;
 
     std::vector<RegisterInfo> registers() const {
         std::vector<RegisterInfo> out;
@@ -118,12 +154,23 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
         return out;
     }
 
-    void publish() {
+    void publish(std::optional<milliseconds> lag = std::nullopt, std::optional<bool> behind = std::nullopt) {
         std::lock_guard lock(mutex);
         counters = session->counters();
         health = session->health();
         identity = session->identity();
+        snapshot.identity = identity;
+        snapshot.health = health;
+        snapshot.detail = session->detail();
+        snapshot.counters = counters;
+        snapshot.missing_registers = session->unsupported_registers();
+        if (lag) snapshot.poll_lag = *lag;
+        if (behind) snapshot.behind = *behind;
+        snapshot.next_attempt.reset();  // schedule_retry() sets it when there is one
     }
+
+    void report_lag(LagWatch& watch, milliseconds lag, milliseconds last_poll_took);
+    TimePoint schedule_retry(Backoff& backoff, std::optional<TimePoint> scheduled);
 
     boost::asio::awaitable<void> wait_until(TimePoint when) {
         wake.expires_at(when);
@@ -131,13 +178,21 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
         co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
 
-    boost::asio::awaitable<void> acquire_line() {
+    // False when the runner was stopped while it waited.
+    boost::asio::awaitable<bool> acquire_line() {
         for (;;) {
             {
                 std::lock_guard lock(group->mutex);
-                if (!group->busy) {
+                if (stopped) {
+                    std::erase(group->waiting, this);
+                    co_return false;
+                }
+                if (std::find(group->waiting.begin(), group->waiting.end(), this) == group->waiting.end())
+                    group->waiting.push_back(this);
+                if (!group->busy && group->waiting.front() == this) {
+                    group->waiting.pop_front();
                     group->busy = true;
-                    co_return;
+                    co_return true;
                 }
             }
             co_await sleep_for(50ms);
@@ -151,6 +206,60 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
 
     boost::asio::awaitable<void> run();
 };
+
+void MeterRunner::State::report_lag(LagWatch& watch, milliseconds lag, milliseconds last_poll_took) {
+    switch (watch.observe(lag)) {
+        case LagWatch::Change::fell_behind: {
+            const std::size_t sharing = line_group_size(group);
+            std::string why = last_poll_took.count() > 0
+                                  ? "the last poll took " + config::format_duration(last_poll_took)
+                                  : std::string("the first poll waited");
+            if (sharing > 1)
+                why += " and " + std::to_string(sharing) + " meters take turns on the line " + line_group_name(cfg);
+            log->warn(
+                "polls are falling behind: this one started {} after it was due (interval {}); {}: lengthen "
+                "`interval`, read fewer registers{}",
+                config::format_duration(lag), config::format_duration(cfg.interval), why,
+                sharing > 1 ? ", or spread these meters over more lines (`line_group`)" : "");
+            break;
+        }
+        case LagWatch::Change::caught_up:
+            log->info("polls are on time again (this one started {} after it was due)", config::format_duration(lag));
+            break;
+        case LagWatch::Change::none:
+            break;
+    }
+}
+
+// After a closed link or a failed identification: when to try again, logged once with the
+// reason and the real time of the attempt. A lost link, or a meter that answers garbled, is
+// tried again after the backoff (never later than one interval); a meter that does not answer
+// at all is tried at the next scheduled poll (`scheduled`), because more requests would only
+// keep a sleeping optical port from waking and cost the battery. A lost link is described
+// here only (the session keeps that line for the runner); other health changes were logged
+// by the session already, so the reason is enough.
+TimePoint MeterRunner::State::schedule_retry(Backoff& backoff, std::optional<TimePoint> scheduled) {
+    const TimePoint now = Clock::now();
+    const milliseconds backed_off = std::min(backoff.next(), std::max(cfg.interval, milliseconds(1)));
+    const TimePoint at = scheduled ? std::max(*scheduled, now) : now + backed_off;
+    std::string why;
+    const char* what = "reopening the link";
+    if (session->health() == MeterHealth::link_down) {
+        why = without_meter_prefix(session->detail(), cfg.name);
+    } else if (session->needs_reopen()) {
+        why = session->close_reason();
+    } else {
+        why = "the meter is not identified yet";
+        what = "identifying it again";
+    }
+    const auto level = backoff.attempt() <= 1 ? spdlog::level::warn : spdlog::level::info;
+    log->log(level, "{}; {} in {} at {} (attempt {})", why, what,
+             config::format_duration(std::chrono::duration_cast<milliseconds>(at - now)), clock_text(at),
+             backoff.attempt());
+    std::lock_guard lock(mutex);
+    snapshot.next_attempt = at;
+    return at;
+}
 
 boost::asio::awaitable<void> MeterRunner::State::run() {
     auto self = shared_from_this();  // keeps the state alive while the loop runs
@@ -176,6 +285,8 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
 
     TimePoint day_started = start;
     SessionCounters day_base;
+    LagWatch lag_watch(cfg.interval);
+    milliseconds last_poll_took{0};
 
     while (!stopped) {
         const TimePoint now = Clock::now();
@@ -185,20 +296,27 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
             std::swap(on_demand, on_demand_pending);
         }
         std::vector<std::uint16_t> ids;
+        std::optional<TimePoint> due_at;  // for the lag of scheduled polls
         if (on_demand) {
             for (const auto& t : tracks) ids.push_back(t.id);
-        } else if (retry_at && now >= *retry_at) {
+        } else if (retry_at) {
+            // Scheduled polls wait for the announced attempt, which then reads them too.
+            if (now < *retry_at) {
+                co_await wait_until(*retry_at);
+                continue;
+            }
             ids = retry_ids;
+            for (auto id : plan_poll(tracks, cfg.align, offset, start, now, tuning.batch_slack).due)
+                if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
             retry_at.reset();
         } else {
             const PollPlan plan = plan_poll(tracks, cfg.align, offset, start, now, tuning.batch_slack);
             if (plan.due.empty()) {
-                TimePoint wake_at = plan.next_wake;
-                if (retry_at) wake_at = std::min(wake_at, *retry_at);
-                co_await wait_until(wake_at);
+                co_await wait_until(plan.next_wake);
                 continue;
             }
             ids = plan.due;
+            due_at = earliest_due(tracks, ids, cfg.align, offset, start);
         }
 
         std::vector<RegisterInfo> wanted;
@@ -212,7 +330,13 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
             std::lock_guard lock(mutex);
             last_read = now;
         }
-        co_await acquire_line();
+        if (!co_await acquire_line()) break;
+        std::optional<milliseconds> lag;
+        if (due_at) {
+            lag = std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(Clock::now() - *due_at));
+            report_lag(lag_watch, *lag, last_poll_took);
+        }
+        const TimePoint poll_started = Clock::now();
         ReadingBatch batch;
         try {
             batch = co_await session->poll(std::move(wanted), on_demand);
@@ -221,22 +345,29 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
             throw;
         }
         release_line();
-        publish();
+        last_poll_took = std::chrono::duration_cast<milliseconds>(Clock::now() - poll_started);
+        publish(lag, lag_watch.behind());
         if (stopped) break;
 
-        if (session->link_failed()) {
-            retry_ids.clear();
-            for (const auto& m : batch.missing)
-                if (m.reason == MissingReason::link_down) retry_ids.push_back(m.register_id);
-            const milliseconds delay = backoff.next();
-            retry_at = Clock::now() + delay;
-            log->info("reconnecting in {} (attempt {})", config::format_duration(delay), backoff.attempt());
+        if (session->needs_reopen() || !session->identified()) {
+            if (session->health() == MeterHealth::link_down || session->answers_garbled()) {
+                retry_ids.clear();
+                for (const auto& m : batch.missing) retry_ids.push_back(m.register_id);
+                retry_at = schedule_retry(backoff, std::nullopt);
+            } else {
+                const PollPlan next = plan_poll(tracks, cfg.align, offset, start, Clock::now(), tuning.batch_slack);
+                schedule_retry(backoff, next.due.empty() ? next.next_wake : Clock::now());
+                retry_at.reset();
+            }
         } else {
             backoff.reset();
             retry_at.reset();
         }
 
-        if (callbacks.on_batch) callbacks.on_batch(batch);
+        // Readings come only from an identified meter; a poll that could not identify it has
+        // nothing to say that the status does not.
+        const bool identified = !batch.readings.empty() || session->identified();
+        if (identified && callbacks.on_batch) callbacks.on_batch(batch);
         if (callbacks.on_status) callbacks.on_status(session->status());
 
         const TimePoint after = Clock::now();
@@ -315,6 +446,11 @@ SessionCounters MeterRunner::counters() const {
 MeterHealth MeterRunner::health() const {
     std::lock_guard lock(state_->mutex);
     return state_->health;
+}
+
+RunnerSnapshot MeterRunner::snapshot() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->snapshot;
 }
 
 MeterIdentity MeterRunner::identity() const {

@@ -1,6 +1,13 @@
 // The scheduler of one meter: owns its session, polls on the configured interval (aligned to
 // the wall clock if asked), honours per-register cadences, keeps meters on a shared line
 // apart, serves rate-limited on-demand reads, and reconnects a lost link with backoff.
+//
+// A lost link (I/O error, failed open) or a meter that answers garbled is tried again after
+// a full-jitter backoff that never exceeds the interval; scheduled polls wait for that
+// attempt. A link the session closed because the meter did not answer is reopened by the next
+// scheduled poll: extra requests would keep a sleeping optical port awake. Either way one log
+// line gives the reason and the real time of the next attempt. A poll that leaves the meter
+// unidentified publishes no batch.
 #pragma once
 
 #include <utility>
@@ -9,6 +16,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "core/config/config.hpp"
 #include "core/meter/meter_session.hpp"
@@ -20,6 +30,18 @@ namespace kamgw::meter {
 struct RunnerCallbacks {
     std::function<void(ReadingBatch)> on_batch;  // called on the io thread; must not block
     std::function<void(const MeterStatus&)> on_status;
+};
+
+// What /health and /metrics show of one meter; a copy taken after every poll.
+struct RunnerSnapshot {
+    MeterIdentity identity;
+    MeterHealth health = MeterHealth::starting;
+    std::string detail;  // the session's sentence: why, and what to check
+    SessionCounters counters;
+    std::vector<std::string> missing_registers;  // configured registers the meter does not have
+    std::chrono::milliseconds poll_lag{0};       // how late the last scheduled poll started
+    bool behind = false;                         // polls are falling behind their interval
+    std::optional<TimePoint> next_attempt;       // when a failed link or identification is tried again
 };
 
 // Knobs with production defaults; tests shorten them.
@@ -48,6 +70,7 @@ public:
     [[nodiscard]] SessionCounters counters() const;
     [[nodiscard]] MeterHealth health() const;
     [[nodiscard]] MeterIdentity identity() const;
+    [[nodiscard]] RunnerSnapshot snapshot() const;
     [[nodiscard]] const config::MeterConfig& config() const;
 
     struct State;

@@ -11,6 +11,7 @@
 #include "core/kmp/register_catalogue.hpp"
 #include "core/meter/deadline_io.hpp"
 #include "core/meter/meter_types.hpp"
+#include "core/meter/open_failure.hpp"
 
 namespace kamgw::meter {
 namespace {
@@ -107,6 +108,9 @@ void MeterSession::set_health(MeterHealth health, std::string detail) {
     if (line.substr(0, prefix.size()) == prefix) line.remove_prefix(prefix.size());
     if (health == MeterHealth::ok) {
         if (health_changed) log_->info("{}", line);
+    } else if (health == MeterHealth::link_down) {
+        // The runner logs every reopen with this detail and the time of the next attempt.
+        log_->debug("{}", line);
     } else if (health_changed) {
         log_->warn("{}", line);
     } else {
@@ -116,13 +120,47 @@ void MeterSession::set_health(MeterHealth health, std::string detail) {
 
 void MeterSession::lose_link(const std::string& why) {
     close();
+    close_reason_ = why;
     set_health(MeterHealth::link_down, "meter " + config_.name + ": the link to " + endpoint_text(config_) +
                                            " is down (" + why +
-                                           "); check the cable, the device path or the network bridge; reconnecting");
+                                           "); check the cable, the device path or the network bridge");
+}
+
+void MeterSession::close_stale_link() {
+    close();
+    // Each failure in its own words: a trickle shows as a cut-off answer after a timeout.
+    std::string list;
+    for (const auto& f : failures_) list += (list.empty() ? "" : "; ") + f;
+    close_reason_ = "no valid answer to " + std::to_string(failures_.size()) + " requests in a row (" + list +
+                    "), so the link was closed";
+    failures_.clear();
+}
+
+void MeterSession::note_unsupported(const RegisterInfo& info) {
+    if (!tuning_.warn_missing_registers) return;
+    const std::string key = reading_key(info);
+    if (std::find(unsupported_.begin(), unsupported_.end(), key) != unsupported_.end()) return;
+    unsupported_.push_back(key);
+    if (config_.registers.empty()) {
+        log_->warn("the meter has no register {} ({}), one of the default registers; it is left out of the readings",
+                   key, info.id);
+    } else {
+        log_->warn(
+            "the meter has no register {} ({}) although it is configured; it is left out of every reading: remove it "
+            "from `registers` (kamgw scan {} lists what the meter has)",
+            key, info.id, endpoint_text(config_));
+    }
 }
 
 boost::asio::awaitable<bool> MeterSession::open() {
     if (transport_ && transport_->is_open()) co_return true;
+    // A transport that failed is dropped, not reopened: nothing it buffered may reach the
+    // next connection.
+    if (transport_) close();
+    // Every attempt after the first counts, failed ones too: the counter says how often the
+    // link had to be opened again.
+    if (open_attempted_) ++counters_.reconnects;
+    open_attempted_ = true;
     try {
         if (!transport_) {
             TransportContext ctx;
@@ -135,13 +173,20 @@ boost::asio::awaitable<bool> MeterSession::open() {
             transport_ = make_transport_ ? make_transport_(ctx) : nullptr;
             if (!transport_) throw std::runtime_error("no transport for '" + endpoint_text(config_) + "'");
         }
-        if (ever_connected_) ++counters_.reconnects;
         co_await transport_->open();
-        ever_connected_ = true;
+        close_reason_.clear();
+        failures_.clear();
         log_->debug("opened {}", endpoint_text(config_));
         co_return true;
     } catch (const std::exception& e) {
-        lose_link(what_of(e));
+        if (const auto exhausted = describe_fd_exhaustion(e)) {
+            close();
+            close_reason_ = *exhausted;
+            set_health(MeterHealth::link_down,
+                       "meter " + config_.name + ": cannot open " + endpoint_text(config_) + ": " + *exhausted);
+        } else {
+            lose_link(what_of(e));
+        }
     }
     co_return false;
 }
@@ -162,6 +207,7 @@ void MeterSession::note_outcome(Outcome outcome) {
             ++broken_in_row_;
             break;
         case Outcome::io_error:
+        case Outcome::stale:
             break;
     }
 }
@@ -269,9 +315,22 @@ boost::asio::awaitable<void> MeterSession::quiet(std::chrono::milliseconds perio
     }
 }
 
+bool MeterSession::supervise(Exchange& ex) {
+    if (ex.outcome == Outcome::ok) failures_.clear();
+    if (ex.outcome == Outcome::ok || ex.outcome == Outcome::io_error) return false;
+    failures_.push_back(ex.error);
+    if (tuning_.close_after_failed == 0 || failures_.size() < tuning_.close_after_failed) return false;
+    close_stale_link();
+    ex.cause = ex.outcome;
+    ex.outcome = Outcome::stale;
+    ex.error = close_reason_;
+    return true;
+}
+
 boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange(const kmp::Frame& request) {
     Exchange first = co_await exchange_once(request);
     note_outcome(first.outcome);
+    if (supervise(first)) co_return first;
     if (first.outcome == Outcome::ok || first.outcome == Outcome::io_error) co_return first;
     ++counters_.retries;
     log_->debug("{} to {}: retrying after {} ms of quiet", first.error, kmp::cid_name(request.cid),
@@ -286,21 +345,24 @@ boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange(const kmp:
     }
     Exchange second = co_await exchange_once(request);
     note_outcome(second.outcome);
+    supervise(second);
     co_return second;
 }
 
-boost::asio::awaitable<MeterSession::Outcome> MeterSession::identify() {
-    const Exchange serial = co_await exchange(kmp::make_get_serial(config_.address));
-    if (serial.outcome != Outcome::ok) co_return serial.outcome;
-    if (const auto sn = kmp::parse_get_serial(serial.frame)) {
-        identity_.serial = std::to_string(*sn);
-    } else {
+boost::asio::awaitable<MeterSession::Exchange> MeterSession::identify() {
+    Exchange serial = co_await exchange(kmp::make_get_serial(config_.address));
+    if (serial.outcome != Outcome::ok) co_return serial;
+    const auto sn = kmp::parse_get_serial(serial.frame);
+    if (!sn) {
         ++counters_.bad_frames;
-        co_return Outcome::bad_frame;
+        serial.outcome = Outcome::bad_frame;
+        serial.error = "the answer to GetSerialNo has no serial number";
+        co_return serial;
     }
     std::optional<std::uint16_t> type;
-    const Exchange type_answer = co_await exchange(kmp::make_get_type(config_.address));
-    if (type_answer.outcome == Outcome::io_error) co_return Outcome::io_error;
+    Exchange type_answer = co_await exchange(kmp::make_get_type(config_.address));
+    // Without GetType the model falls back to the configuration; a lost link is another matter.
+    if (type_answer.outcome == Outcome::io_error || type_answer.outcome == Outcome::stale) co_return type_answer;
     if (type_answer.outcome == Outcome::ok) {
         if (const auto info = kmp::parse_get_type(type_answer.frame)) {
             type = info->meter_type;
@@ -308,42 +370,52 @@ boost::asio::awaitable<MeterSession::Outcome> MeterSession::identify() {
             identity_.firmware = info->software_revision;
         }
     }
+    identity_.serial = std::to_string(*sn);
     identity_.model = model_name(type, config_.model);
     identified_ = true;
     log_->info("identified {} serial {}{}{} (meter type 0x{:04x}) on {}", identity_.model, identity_.serial,
                identity_.firmware.empty() ? "" : ", firmware ", identity_.firmware, identity_.meter_type,
                endpoint_text(config_));
-    co_return Outcome::ok;
+    co_return serial;
+}
+
+void MeterSession::report_unanswered(Outcome kind) {
+    std::string detail = "meter " + config_.name + ": ";
+    MeterHealth health = MeterHealth::no_answer;
+    switch (kind) {
+        case Outcome::foreign:
+            health = MeterHealth::unsupported;
+            detail +=
+                "the device answers, but not in KMP; MULTICAL 66C, 41 and 401 speak IEC 1107 and are not supported; "
+                "check that this is a KMP meter (MULTICAL 302/402/403/601/602/603/803, flowIQ)";
+            break;
+        case Outcome::bad_crc:
+        case Outcome::bad_frame:
+            detail += "answers fail their CRC or do not parse (" + std::to_string(broken_in_row_) +
+                      " in a row); check the IR head's position and shield it from daylight";
+            break;
+        default:
+            detail += "no answer to " + std::to_string(unanswered_in_row_) +
+                      " requests; check the IR head's position and that the meter's optical port is awake";
+            break;
+    }
+    if (!identified_) detail += "; not identified yet, so nothing is read";
+    if (needs_reopen()) detail += "; " + close_reason_ + " and is reopened";
+    set_health(health, std::move(detail));
 }
 
 boost::asio::awaitable<bool> MeterSession::connect() {
     if (!co_await open()) co_return false;
     if (identified_) co_return true;
-    const Outcome outcome = co_await identify();
-    switch (outcome) {
-        case Outcome::ok:
-            co_return true;
-        case Outcome::io_error:
-            lose_link("I/O error while identifying the meter");
-            co_return false;
-        case Outcome::foreign:
-            set_health(MeterHealth::unsupported,
-                       "meter " + config_.name +
-                           ": the device answers, but not in KMP; MULTICAL 66C, 41 and 401 speak IEC 1107 and are "
-                           "not supported; check that this is a KMP meter (MULTICAL 302/402/403/601/602/603/803, "
-                           "flowIQ)");
-            co_return false;
-        case Outcome::bad_crc:
-        case Outcome::bad_frame:
-            // The meter is talking; registers may still come through.
-            co_return true;
-        case Outcome::timeout:
-            break;
+    const Exchange id = co_await identify();
+    if (id.outcome == Outcome::ok) co_return true;
+    if (id.outcome == Outcome::io_error) {
+        lose_link(id.error + ", while identifying the meter");
+        co_return false;
     }
-    set_health(MeterHealth::no_answer, "meter " + config_.name + ": no answer to " +
-                                           std::to_string(unanswered_in_row_) +
-                                           " requests; check the IR head's position and that the meter's optical "
-                                           "port is awake");
+    // Readings without the meter's serial would be filed under the wrong meter: nothing is
+    // read until identification succeeds (the runner tries again).
+    report_unanswered(kind_of(id));
     co_return false;
 }
 
@@ -357,15 +429,21 @@ boost::asio::awaitable<ReadingBatch> MeterSession::poll(std::vector<RegisterInfo
     auto mark_missing = [&](std::span<const RegisterInfo> regs, MissingReason reason) {
         for (const auto& r : regs) batch.missing.push_back(MissingRegister{r.id, reading_key(r), reason});
     };
+    auto reason_for = [](Outcome kind) {
+        return kind == Outcome::bad_crc || kind == Outcome::bad_frame ? MissingReason::bad_frame
+                                                                      : MissingReason::no_answer;
+    };
 
     const bool connected = co_await connect();
     if (!connected) {
-        // An unsupported device gave no KMP answer either, so its registers count as unanswered.
-        const MissingReason reason =
-            health_ == MeterHealth::link_down ? MissingReason::link_down : MissingReason::no_answer;
+        const MissingReason reason = health_ == MeterHealth::link_down ? MissingReason::link_down
+                                     : health_ == MeterHealth::no_answer && broken_in_row_ > 0
+                                         ? MissingReason::bad_frame
+                                         : MissingReason::no_answer;
         mark_missing(registers, reason);
     } else {
         bool link_lost = false, meter_silent = false;
+        std::optional<Outcome> last_failure;
         std::uint32_t answered = 0, broken = 0;
         for (std::size_t first = 0; first < registers.size(); first += kmp::max_registers_per_request) {
             const std::size_t count = std::min(kmp::max_registers_per_request, registers.size() - first);
@@ -391,12 +469,14 @@ boost::asio::awaitable<ReadingBatch> MeterSession::poll(std::vector<RegisterInfo
                     for (const auto& info : chunk) {
                         const auto it = std::find_if(response.values.begin(), response.values.end(),
                                                      [&](const kmp::RegisterValue& v) { return v.id == info.id; });
-                        if (it != response.values.end())
+                        if (it != response.values.end()) {
                             batch.readings.push_back(make_reading(info, *it, now));
-                        else
+                        } else {
+                            if (!response.truncated) note_unsupported(info);
                             batch.missing.push_back(MissingRegister{
                                 info.id, reading_key(info),
                                 response.truncated ? MissingReason::bad_frame : MissingReason::not_supported});
+                        }
                     }
                     break;
                 }
@@ -408,12 +488,21 @@ boost::asio::awaitable<ReadingBatch> MeterSession::poll(std::vector<RegisterInfo
                 case Outcome::bad_crc:
                 case Outcome::bad_frame:
                     ++broken;
+                    last_failure = ex.outcome;
                     mark_missing(chunk, MissingReason::bad_frame);
                     break;
                 case Outcome::timeout:
                 case Outcome::foreign:
                     meter_silent = true;
+                    last_failure = ex.outcome;
                     mark_missing(chunk, MissingReason::no_answer);
+                    break;
+                case Outcome::stale:
+                    // The link is closed; the rest waits for the reopened one.
+                    meter_silent = true;
+                    last_failure = ex.cause;
+                    if (ex.cause == Outcome::bad_crc || ex.cause == Outcome::bad_frame) ++broken;
+                    mark_missing(chunk, reason_for(ex.cause));
                     break;
             }
         }
@@ -423,16 +512,14 @@ boost::asio::awaitable<ReadingBatch> MeterSession::poll(std::vector<RegisterInfo
                 if (broken > 0)
                     detail += " (" + std::to_string(broken) +
                               " requests failed their CRC twice; the IR head may be slightly misaligned)";
+                if (!unsupported_.empty()) {
+                    detail += " (the meter has no register";
+                    for (const auto& key : unsupported_) detail += " " + key;
+                    detail += ")";
+                }
                 set_health(MeterHealth::ok, std::move(detail));
-            } else if (broken > 0) {
-                set_health(MeterHealth::no_answer,
-                           "meter " + config_.name + ": answers fail their CRC (" + std::to_string(broken) +
-                               " requests); check the IR head's position and shield it from daylight");
-            } else if (!registers.empty()) {
-                set_health(MeterHealth::no_answer, "meter " + config_.name + ": no answer to " +
-                                                       std::to_string(unanswered_in_row_) +
-                                                       " requests; check the IR head's position and that the "
-                                                       "meter's optical port is awake");
+            } else if (last_failure) {
+                report_unanswered(*last_failure);
             } else {
                 set_health(MeterHealth::ok, "meter " + config_.name + ": ok");
             }

@@ -2,6 +2,22 @@
 // registers in requests of at most 8, time out, retry once, reconnect after I/O errors,
 // and keep health and counters. Straight-line coroutine code on the meter's executor;
 // one session is used from one strand at a time.
+//
+// Link supervision, the same for every transport: a link can be open and still useless (a
+// bridge that went silent, streams garbage, trickles a byte a second, or a half-open TCP
+// connection). After `SessionTuning::close_after_failed` requests in a row without a valid
+// answer (timeouts, CRC errors, broken or foreign frames; a retry counts as a request) the
+// session closes the link and needs_reopen() says so; the runner reopens it with backoff.
+// The count restarts on every valid answer and on every reopen, so each connection gets the
+// same budget. Three is the default: one poll of a silent meter costs two requests (request
+// and retry), so a link is dropped during the second bad poll, which costs a battery meter
+// at most one extra request while a broken bridge is replaced within two intervals.
+// Receive state (a half-read frame, bytes waiting in the transport) belongs to one
+// connection: a reopen starts from a new transport and a new frame receiver.
+//
+// A meter is identified (GetSerialNo, GetType) on every new connection before any register
+// is read; until that succeeds, poll() reads nothing and identified() is false, and the
+// runner publishes no batch (see MeterIdentity in kamgw/reading.hpp).
 #pragma once
 
 #include <utility>
@@ -34,6 +50,11 @@ struct SessionTuning {
     // Quiet time before the one retry: the meter ignores input for 1.6 s after a request it
     // did not answer or that arrived broken.
     std::chrono::milliseconds retry_quiet{1600};
+    // Requests in a row without a valid answer after which the link is closed and reopened (0: never).
+    std::uint32_t close_after_failed{3};
+    // Warn once per meter when a configured (or default) register is not in the meter's
+    // answer; off for probing (kamgw scan), where absence is the finding.
+    bool warn_missing_registers = true;
 };
 
 class MeterSession {
@@ -62,22 +83,41 @@ public:
     [[nodiscard]] MeterStatus status() const;
     // Whether the last failure was the link (the runner then reconnects with backoff).
     [[nodiscard]] bool link_failed() const { return health_ == MeterHealth::link_down; }
+    // The link was closed after a failure (I/O error, failed open, or supervision) and is
+    // reopened by the next poll; close_reason() says why. Cleared by a successful open.
+    [[nodiscard]] bool needs_reopen() const { return !close_reason_.empty(); }
+    [[nodiscard]] const std::string& close_reason() const { return close_reason_; }
+    // The last answers came but failed their CRC or did not parse: the meter is awake.
+    [[nodiscard]] bool answers_garbled() const { return broken_in_row_ > 0; }
+    // True once the meter on the current connection answered GetSerialNo.
+    [[nodiscard]] bool identified() const { return identified_; }
+    // Configured registers the meter answered without (keys, in the order first seen).
+    [[nodiscard]] const std::vector<std::string>& unsupported_registers() const { return unsupported_; }
 
 private:
-    enum class Outcome : std::uint8_t { ok, timeout, bad_crc, bad_frame, io_error, foreign };
+    // `stale`: this request made the supervision limit; the link has been closed.
+    enum class Outcome : std::uint8_t { ok, timeout, bad_crc, bad_frame, io_error, foreign, stale };
     struct Exchange {
         Outcome outcome = Outcome::timeout;
         kmp::Frame frame;
         std::string error;
+        Outcome cause = Outcome::timeout;  // for `stale`: what the last request got
     };
+    // Failure class of an exchange, seen through a supervision close.
+    static Outcome kind_of(const Exchange& ex) { return ex.outcome == Outcome::stale ? ex.cause : ex.outcome; }
 
     boost::asio::awaitable<Exchange> exchange_once(const kmp::Frame& request);
     boost::asio::awaitable<Exchange> exchange(const kmp::Frame& request);  // with the one retry
+    // Closes the link when `ex` made the supervision limit; `ex` becomes `stale`.
+    bool supervise(Exchange& ex);
     boost::asio::awaitable<void> quiet(std::chrono::milliseconds period);
     boost::asio::awaitable<bool> open();
-    boost::asio::awaitable<Outcome> identify();
+    boost::asio::awaitable<Exchange> identify();
     void lose_link(const std::string& why);
+    void close_stale_link();
+    void note_unsupported(const RegisterInfo& info);
     void set_health(MeterHealth health, std::string detail);
+    void report_unanswered(Outcome kind);
     void note_outcome(Outcome outcome);
 
     boost::asio::any_io_executor executor_;
@@ -88,7 +128,7 @@ private:
     std::unique_ptr<Logger> transport_log_;
     std::unique_ptr<Transport> transport_;
     bool identified_ = false;
-    bool ever_connected_ = false;
+    bool open_attempted_ = false;
     MeterIdentity identity_;
     MeterHealth health_ = MeterHealth::starting;
     std::string detail_;
@@ -96,6 +136,9 @@ private:
     std::uint32_t unanswered_in_row_ = 0;  // requests without any answer since the last good one
     std::uint32_t foreign_in_row_ = 0;     // requests answered with something that is not KMP
     std::uint32_t broken_in_row_ = 0;      // answers that failed their CRC or did not parse
+    std::vector<std::string> failures_;    // requests without a valid answer on this connection, in order
+    std::string close_reason_;
+    std::vector<std::string> unsupported_;
 };
 
 // One-shot read for `kamgw read` / `kamgw scan`: open, identify, read `registers`, close.

@@ -59,7 +59,22 @@ asio::awaitable<void> connect_tcp(tcp::socket& socket, tcp::resolver& resolver, 
         if (is_cancel(ec)) throw_error(ec, "connecting to " + where + " was cancelled");
         throw_error(ec, "cannot resolve host name '" + target.host + "' (check the meter URL and DNS)");
     }
-    co_await asio::async_connect(socket, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    // One endpoint at a time rather than asio::async_connect: that reports a socket() failure
+    // such as EMFILE as operation_aborted, which would read as "cancelled".
+    ec = asio::error::host_not_found;
+    for (const auto& entry : endpoints) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        socket.open(entry.endpoint().protocol(), ec);
+        if (ec) {
+            if (ec == boost::system::errc::too_many_files_open ||
+                ec == boost::system::errc::too_many_files_open_in_system)
+                throw_error(ec, "cannot create a socket for " + where);
+            continue;
+        }
+        co_await socket.async_connect(entry.endpoint(), asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec || deadline.fired() || is_cancel(ec)) break;
+    }
     if (ec) {
         boost::system::error_code ignored;
         socket.close(ignored);
@@ -104,7 +119,8 @@ std::string describe_link_error(const boost::system::error_code& ec, const std::
     }
     if (ec == asio::error::connection_reset) return target + " reset the connection";
     if (ec == asio::error::timed_out) {
-        return "no sign of life from " + target + " for about a minute (TCP keepalive): the link or the server is down";
+        return "no sign of life from " + target +
+               " for 25 s (TCP keepalive): the network or the server is down, or it lost the connection";
     }
     if (ec == asio::error::broken_pipe) return target + " is gone (broken pipe)";
     return op + target + " failed";

@@ -15,15 +15,17 @@
 
 namespace kamgw::transport {
 
-// Dead-peer detection: first probe after 20 s of silence, then every 10 s, give up after 4
-// unanswered probes, so a vanished ser2net box is noticed within about a minute. Unacknowledged
-// writes give up after the same minute (TCP_USER_TIMEOUT).
+// Dead-peer detection for a peer gone without a FIN (power cut, cable pulled, NAT state
+// lost): first probe after 10 s of silence, then every 5 s, give up after 3 unanswered probes,
+// so a half-open connection fails within 25 s, less than one poll of most meters, even while
+// the session waits for an answer. Unacknowledged writes give up after the same 25 s
+// (TCP_USER_TIMEOUT).
 struct KeepaliveSettings {
     bool enabled = true;
-    int idle_seconds = 20;
-    int interval_seconds = 10;
-    int probes = 4;
-    unsigned user_timeout_ms = 60'000;
+    int idle_seconds = 10;
+    int interval_seconds = 5;
+    int probes = 3;
+    unsigned user_timeout_ms = 25'000;
 };
 
 // Cancels the socket (and the resolver, if given) once `timeout` has passed, unless it is

@@ -18,7 +18,7 @@ inline constexpr std::array<ConfigKey, 2> tcp_option_keys = {{
     {.key = "keepalive",
      .type = ConfigType::boolean,
      .default_value = "true",
-     .doc = "TCP keepalive: notice a dead server or network within about a minute"},
+     .doc = "TCP keepalive: notice a dead server or network within 25 s"},
 }};
 
 struct TcpOptions {

@@ -53,10 +53,10 @@ TEST(TcpLink, ConnectsAndTunesTheSocket) {
     const int fd = socket.native_handle();
     EXPECT_EQ(int_option(fd, IPPROTO_TCP, TCP_NODELAY), 1);
     EXPECT_EQ(int_option(fd, SOL_SOCKET, SO_KEEPALIVE), 1);
-    EXPECT_EQ(int_option(fd, IPPROTO_TCP, TCP_KEEPIDLE), 20);
-    EXPECT_EQ(int_option(fd, IPPROTO_TCP, TCP_KEEPINTVL), 10);
-    EXPECT_EQ(int_option(fd, IPPROTO_TCP, TCP_KEEPCNT), 4);
-    EXPECT_EQ(int_option(fd, IPPROTO_TCP, TCP_USER_TIMEOUT), 60000);
+    EXPECT_EQ(int_option(fd, IPPROTO_TCP, TCP_KEEPIDLE), 10);
+    EXPECT_EQ(int_option(fd, IPPROTO_TCP, TCP_KEEPINTVL), 5);
+    EXPECT_EQ(int_option(fd, IPPROTO_TCP, TCP_KEEPCNT), 3);
+    EXPECT_EQ(int_option(fd, IPPROTO_TCP, TCP_USER_TIMEOUT), 25000);
 }
 
 TEST(TcpLink, KeepaliveCanBeSwitchedOff) {

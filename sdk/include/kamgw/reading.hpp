@@ -17,11 +17,11 @@ namespace kamgw {
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 
-// Who a reading came from. `serial` is the meter's own serial number (GetSerialNo) as
-// decimal text; it is what identifies a meter to hubs, so it survives a renamed config.
+// Who a reading came from. `serial`: the meter's serial number (GetSerialNo) as decimal text; it identifies a meter to
+// hubs and survives a renamed config. A batch never lacks it: until the meter is identified the poll is held.
 struct MeterIdentity {
     std::string name;              // the [[meter]] name from the configuration
-    std::string serial;            // e.g. "12345678"; empty until the meter has been identified
+    std::string serial;            // e.g. "12345678"; identification is retried with backoff until known
     std::string model;             // e.g. "MULTICAL 403", from GetType or the configuration
     std::string firmware;          // software revision from GetType, e.g. "F1"; may be empty
     std::uint16_t meter_type = 0;  // raw GetType meter type code

@@ -114,6 +114,10 @@ void ser2net_killed_and_restarted(BridgeMode mode, std::uint32_t serial) {
     ASSERT_TRUE(trail.wait_for("ok", 30s)) << trail.text();
     EXPECT_TRUE(trail.saw_in_order("link_down", "ok")) << trail.text();
     EXPECT_TRUE(daemon.running()) << "kamgw must ride out the outage without a restart";
+    // Every attempt to get the link back counts, the failed ones while ser2net was away too.
+    const std::uint64_t reconnects = daemon.meter_counter("house", "reconnects");
+    std::printf("[ e2e ] %s: %llu reconnects counted\n", scheme.c_str(), static_cast<unsigned long long>(reconnects));
+    EXPECT_GE(reconnects, 2u);
 
     const std::string log = daemon.log();
     const auto down = log_find(log, "is down");

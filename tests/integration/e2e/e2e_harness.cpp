@@ -93,7 +93,8 @@ ReadResult kamgw_read(const std::vector<std::string>& args, std::chrono::millise
     return result;
 }
 
-Daemon::Daemon(const TempDir& dir, const std::vector<MeterEntry>& meters, const std::string& log_level)
+Daemon::Daemon(const TempDir& dir, const std::vector<MeterEntry>& meters, const std::string& log_level,
+               std::vector<std::string> prefix)
     : config_(dir / "kamgw.toml"), csv_(dir / "readings.csv"), metrics_port_(free_port()) {
     std::ostringstream toml;
     toml << "[gateway]\nid = \"e2e\"\nstate_dir = \"" << (dir / "state").string() << "\"\nlog_level = \"" << log_level
@@ -101,6 +102,7 @@ Daemon::Daemon(const TempDir& dir, const std::vector<MeterEntry>& meters, const 
     for (const auto& m : meters) {
         toml << "[[meter]]\nname = \"" << m.name << "\"\nurl = \"" << m.url << "\"\ninterval = \"" << m.interval
              << "\"\n";
+        if (!m.timeout.empty()) toml << "timeout = \"" << m.timeout << "\"\n";
         if (!m.registers.empty()) {
             toml << "registers = [";
             for (std::size_t i = 0; i < m.registers.size(); ++i)
@@ -111,9 +113,11 @@ Daemon::Daemon(const TempDir& dir, const std::vector<MeterEntry>& meters, const 
     }
     toml << "[[sink]]\ntype = \"csv\"\npath = \"" << csv_.string() << "\"\nline_ending = \"lf\"\n";
     dir.write(config_.filename().string(), toml.str());
-    process_ =
-        ChildProcess({kamgw_binary().string(), "run", "-c", config_.string(), "--plugin-dir", plugin_dir().string()},
-                     dir / "kamgw.log");
+    std::vector<std::string> argv = std::move(prefix);
+    for (std::string arg : {kamgw_binary().string(), std::string("run"), std::string("-c"), config_.string(),
+                            std::string("--plugin-dir"), plugin_dir().string()})
+        argv.push_back(std::move(arg));
+    process_ = ChildProcess(std::move(argv), dir / "kamgw.log");
 }
 
 std::map<std::string, std::string> Daemon::health() const {
@@ -124,6 +128,14 @@ std::map<std::string, std::string> Daemon::health() const {
     if (doc.is_discarded() || !doc.contains("meters")) return out;
     for (const auto& m : doc["meters"]) out[m.value("name", "")] = m.value("health", "");
     return out;
+}
+
+std::uint64_t Daemon::meter_counter(const std::string& meter, const std::string& name) const {
+    const auto answer = http_get(metrics_port_, "/metrics");
+    if (!answer) return 0;
+    const std::string prefix = "kamgw_meter_" + name + "_total{meter=\"" + meter + "\"} ";
+    const auto at = answer->body.find(prefix);
+    return at == std::string::npos ? 0 : std::stoull(answer->body.substr(at + prefix.size()));
 }
 
 const std::string& CsvRow::operator[](const std::string& column) const {

@@ -83,12 +83,15 @@ struct MeterEntry {
     std::string url;
     std::string interval = "2s";
     std::vector<std::string> registers;  // empty: the catalogue defaults
+    std::string timeout;                 // empty: the default
 };
 
 // `kamgw run` with a CSV sink and the metrics/health endpoint on a free port.
 class Daemon {
 public:
-    Daemon(const TempDir& dir, const std::vector<MeterEntry>& meters, const std::string& log_level = "info");
+    // `prefix` runs the binary under another command, e.g. {"prlimit", "--nofile=64"}.
+    Daemon(const TempDir& dir, const std::vector<MeterEntry>& meters, const std::string& log_level = "info",
+           std::vector<std::string> prefix = {});
     [[nodiscard]] const std::filesystem::path& csv() const { return csv_; }
     [[nodiscard]] std::string log() const { return process_.log(); }
     [[nodiscard]] pid_t pid() const { return process_.pid(); }
@@ -97,6 +100,8 @@ public:
     // GET /health: meter name -> health ("ok", "link_down", "no_answer", …); empty if unreachable.
     [[nodiscard]] std::map<std::string, std::string> health() const;
     [[nodiscard]] std::uint16_t metrics_port() const { return metrics_port_; }
+    // A meter's counter from GET /metrics, e.g. meter_counter("house", "reconnects"); 0 if absent.
+    [[nodiscard]] std::uint64_t meter_counter(const std::string& meter, const std::string& name) const;
 
 private:
     std::filesystem::path config_;

@@ -13,6 +13,7 @@ MeterSnapshot meter(std::string name, MeterHealth health, std::uint64_t polls) {
     m.health = health;
     m.counters.polls = polls;
     m.counters.crc_errors = 2;
+    if (health != MeterHealth::ok) m.detail = "meter " + m.name + ": no answer to 2 requests";
     return m;
 }
 
@@ -28,10 +29,17 @@ bus::LaneStats lane(std::string name, bus::LaneState state) {
 TEST(MetricsRender, OpenMetricsCarriesCountersPerMeterAndSinkAndEndsWithEof) {
     const auto text = render_openmetrics({meter("house", MeterHealth::ok, 7), meter("a\"b", MeterHealth::link_down, 0)},
                                          {lane("csv", bus::LaneState::running)});
-    EXPECT_NE(text.find("kamgw_meter_polls_total{meter=\"house\",serial=\"123\"} 7\n"), std::string::npos) << text;
-    EXPECT_NE(text.find("kamgw_meter_crc_errors_total{meter=\"house\",serial=\"123\"} 2\n"), std::string::npos);
-    EXPECT_NE(text.find("kamgw_meter_up{meter=\"house\",health=\"ok\"} 1\n"), std::string::npos);
-    EXPECT_NE(text.find("kamgw_meter_up{meter=\"a\\\"b\",health=\"link_down\"} 0\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("kamgw_meter_polls_total{meter=\"house\"} 7\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("kamgw_meter_crc_errors_total{meter=\"house\"} 2\n"), std::string::npos);
+    EXPECT_NE(text.find("kamgw_meter_info{meter=\"house\",serial=\"123\",model=\"\"} 1\n"), std::string::npos);
+    EXPECT_NE(text.find("kamgw_meter_up{meter=\"house\"} 1\n"), std::string::npos);
+    EXPECT_NE(text.find("kamgw_meter_up{meter=\"a\\\"b\"} 0\n"), std::string::npos) << text;
+    // Health is a state-set: every state has its series, whatever the meter is in.
+    EXPECT_NE(text.find("kamgw_meter_health{meter=\"house\",kamgw_meter_health=\"ok\"} 1\n"), std::string::npos);
+    EXPECT_NE(text.find("kamgw_meter_health{meter=\"house\",kamgw_meter_health=\"link_down\"} 0\n"), std::string::npos);
+    EXPECT_NE(text.find("kamgw_meter_health{meter=\"a\\\"b\",kamgw_meter_health=\"link_down\"} 1\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("kamgw_sink_state{sink=\"csv\",kamgw_sink_state=\"running\"} 1\n"), std::string::npos);
     EXPECT_NE(text.find("kamgw_sink_written_batches_total{sink=\"csv\",type=\"csv\"} 5\n"), std::string::npos);
     EXPECT_EQ(text.substr(text.size() - 6), "# EOF\n");
 }
@@ -48,6 +56,17 @@ TEST(MetricsRender, HealthIsDegradedWhenAMeterIsDownOrASinkDisabled) {
     EXPECT_FALSE(healthy);
     EXPECT_EQ(down["status"], "degraded");
     EXPECT_EQ(down["meters"][0]["health"], "no_answer");
+    ASSERT_EQ(down["failing"].size(), 1u);
+    EXPECT_EQ(down["failing"][0]["meter"], "house");
+    EXPECT_EQ(down["failing"][0]["reason"], "meter house: no answer to 2 requests");
+
+    auto lacking = meter("house", MeterHealth::ok, 1);
+    lacking.missing_registers = {"cooling_energy"};
+    auto warned = nlohmann::json::parse(render_health({lacking}, {lane("csv", bus::LaneState::running)}, healthy));
+    EXPECT_TRUE(healthy);
+    EXPECT_EQ(warned["meters"][0]["missing_registers"][0], "cooling_energy");
+    ASSERT_EQ(warned["warnings"].size(), 1u);
+    EXPECT_NE(warned["warnings"][0].get<std::string>().find("cooling_energy"), std::string::npos);
 
     render_health({meter("house", MeterHealth::ok, 1)}, {lane("csv", bus::LaneState::start_failed)}, healthy);
     EXPECT_FALSE(healthy);

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/meter/lag_watch.hpp"
 #include "core/meter/meter_runner.hpp"
 #include "tests/support/process.hpp"
 #include "tests/unit/meter/test_helpers.hpp"
@@ -137,10 +138,152 @@ TEST(MeterRunner, ReconnectsWithBackoffAfterTheLinkBreaks) {
     EXPECT_EQ(h.statuses[1].health, MeterHealth::link_down);
     EXPECT_EQ(h.statuses[2].health, MeterHealth::link_down);
     EXPECT_EQ(h.statuses[3].health, MeterHealth::ok);
-    EXPECT_EQ(h.batches[0].missing.size(), 2u);
-    EXPECT_EQ(h.batches[3].readings.size(), 2u);
+    // The failed polls never identified a meter on their connection: no batch without a serial.
+    ASSERT_GE(h.batches.size(), 1u);
+    EXPECT_EQ(h.batches[0].readings.size(), 2u);
+    EXPECT_EQ(h.batches[0].meter.serial, "12345678");
     EXPECT_EQ(link.control->opens, 4);
-    EXPECT_EQ(runner.counters().reconnects, 1u);  // re-opened after a connection was lost
+    EXPECT_EQ(runner.counters().reconnects, 3u);  // every attempt after the first, failed ones too
+}
+
+// One runner on a simulated meter with `faults`, started; stopped and destroyed in order.
+struct StartedRunner {
+    RunnerHarness h;
+    test::SimLink link;
+    std::unique_ptr<MeterRunner> runner;
+
+    StartedRunner(const char* faults, std::initializer_list<std::uint16_t> ids, std::chrono::milliseconds interval) {
+        link.options = test::fast_sim(kmp::parse_faults(faults));
+        auto cfg = test::meter_config("house", ids);
+        cfg.interval = interval;
+        runner =
+            std::make_unique<MeterRunner>(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, quick_tuning());
+        runner->start();
+        h.run();
+    }
+};
+
+// The time a reopen is announced for is the time it happens.
+TEST(MeterRunner, ALinkIsTriedAgainWhenTheLogSays) {
+    RunnerHarness h;
+    test::SimLink link;
+    link.options = test::fast_sim();
+    link.control->fail_opens = 2;
+    auto cfg = test::meter_config("house", {60});
+    cfg.interval = std::chrono::hours(1);  // the backoff decides
+    auto tuning = quick_tuning();
+    tuning.backoff_initial = 600ms;
+    tuning.backoff_max = 2s;
+    MeterRunner runner(h.io.get_executor(), cfg, link.factory(), h.callbacks(), 10s, tuning);
+    runner.start();
+    h.run();
+    RunnerSnapshot announced;
+    ASSERT_TRUE(kamgw::test::wait_until(
+        [&] {
+            announced = runner.snapshot();
+            return announced.next_attempt.has_value();
+        },
+        10s));
+    const auto next_open = static_cast<std::size_t>(announced.counters.reconnects) + 1;
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return runner.counters().reconnects >= next_open; }, 10s));
+    runner.stop();
+    h.work.reset();
+    h.io.stop();
+    if (h.thread.joinable()) h.thread.join();
+    ASSERT_GT(link.control->open_times.size(), next_open);
+    const auto gap = link.control->open_times[next_open] - *announced.next_attempt;
+    EXPECT_GE(gap, -5ms);
+    EXPECT_LT(gap, 100ms);
+}
+
+// A link that stays open but never answers is closed after three failed requests and
+// reopened by the schedule; nothing is published for a meter that was never identified.
+TEST(MeterRunner, ASilentLinkIsReopenedByTheSchedule) {
+    StartedRunner r("silent", {60, 68}, 300ms);
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return r.runner->counters().reconnects >= 2; }, 20s));
+    r.runner->stop();
+    std::lock_guard lock(r.h.mutex);
+    EXPECT_TRUE(r.h.batches.empty()) << "a meter that was never identified published a batch";
+    ASSERT_FALSE(r.h.statuses.empty());
+    EXPECT_EQ(r.h.statuses.back().health, MeterHealth::no_answer);
+    EXPECT_GE(r.link.control->opens, 3);
+}
+
+// A silent battery meter is not asked more often than its schedule asks.
+TEST(MeterRunner, ASilentMeterIsNotAskedFasterThanItsSchedule) {
+    StartedRunner r("silent", {60, 68}, std::chrono::hours(1));
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return r.runner->counters().polls >= 1; }, 20s));
+    std::this_thread::sleep_for(1500ms);  // many backoff periods of quick_tuning()
+    r.runner->stop();
+    EXPECT_EQ(r.runner->counters().polls, 1u);
+    EXPECT_EQ(r.runner->counters().requests, 2u);  // GetSerialNo and its retry
+}
+
+// Garbled answers mean the meter is awake: identification is tried again soon.
+TEST(MeterRunner, AMeterWhoseIdentificationFailsPublishesNothingUntilIdentified) {
+    StartedRunner r("corrupt=2", {60, 68}, std::chrono::hours(1));  // both answers to GetSerialNo
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return r.h.batch_count() >= 1; }, 20s));
+    r.runner->stop();
+    std::lock_guard lock(r.h.mutex);
+    ASSERT_GE(r.h.statuses.size(), 2u);
+    EXPECT_EQ(r.h.statuses[0].health, MeterHealth::no_answer);
+    EXPECT_EQ(r.h.batches[0].meter.serial, "12345678");
+    EXPECT_EQ(r.h.batches[0].meter.model, "MULTICAL 403 (simulated)");
+    EXPECT_EQ(r.h.batches[0].readings.size(), 2u);
+}
+
+TEST(MeterRunner, AConfiguredRegisterTheMeterLacksIsListed) {
+    StartedRunner r("omit=63", {60, 63}, 200ms);
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return r.h.batch_count() >= 2; }, 20s));
+    r.runner->stop();
+    const auto snapshot = r.runner->snapshot();
+    EXPECT_EQ(snapshot.health, MeterHealth::ok);
+    EXPECT_EQ(snapshot.missing_registers, (std::vector<std::string>{"cooling_energy"}));
+}
+
+TEST(LagWatch, WarnsOncePerEpisodeAndEndsItWhenPollsAreOnTimeAgain) {
+    LagWatch watch(std::chrono::hours(1));
+    EXPECT_EQ(watch.tolerance(), 6min);  // a tenth of the interval
+    EXPECT_EQ(watch.observe(1min), LagWatch::Change::none);
+    EXPECT_EQ(watch.observe(7min), LagWatch::Change::fell_behind);
+    EXPECT_EQ(watch.observe(9min), LagWatch::Change::none);  // the same episode
+    EXPECT_EQ(watch.observe(4min), LagWatch::Change::none);  // above half the bound: still behind
+    EXPECT_TRUE(watch.behind());
+    EXPECT_EQ(watch.observe(2min), LagWatch::Change::caught_up);
+    EXPECT_EQ(LagWatch(2s).tolerance(), 2s);  // short intervals: at least 2 s
+}
+
+// Three meters on one line whose polls take longer together than their interval: each poll
+// starts late, and the runners say so.
+TEST(MeterRunner, MetersTheLineCannotServeInTheirIntervalAreReportedAsBehind) {
+    RunnerHarness h;
+    std::vector<std::unique_ptr<MeterRunner>> runners;
+    std::vector<test::SimLink> links(3);
+    for (std::size_t i = 0; i < links.size(); ++i) {
+        links[i].options = test::fast_sim(kmp::parse_faults("silent"));
+        auto cfg = test::meter_config("m" + std::to_string(i), {60});
+        cfg.interval = 500ms;
+        cfg.timeout = 600ms;  // a silent poll takes ~1.2 s: three of them ~3.6 s per round
+        cfg.line_group = "crowded";
+        runners.push_back(std::make_unique<MeterRunner>(h.io.get_executor(), cfg, links[i].factory(), h.callbacks(),
+                                                        10s, quick_tuning()));
+    }
+    for (auto& r : runners) r->start();
+    h.run();
+    EXPECT_TRUE(kamgw::test::wait_until(
+        [&] {
+            for (auto& r : runners)
+                if (r->snapshot().behind) return true;
+            return false;
+        },
+        30s));
+    bool behind = false;
+    for (auto& r : runners) {
+        const auto s = r->snapshot();
+        behind = behind || (s.behind && s.poll_lag > 2s);
+        r->stop();
+    }
+    EXPECT_TRUE(behind);
 }
 
 TEST(MeterRunner, MetersOnOneLineNeverTalkAtTheSameTime) {

@@ -133,10 +133,92 @@ TEST_F(SessionFixture, AnswersThatAlwaysFailTheirCrcAreNeverUsed) {
     EXPECT_TRUE(bad.readings.empty());
     ASSERT_EQ(bad.missing.size(), 2u);
     for (const auto& m : bad.missing) EXPECT_EQ(m.reason, MissingReason::bad_frame);
-    EXPECT_EQ(s.counters().crc_errors, 4u);  // GetSerialNo twice, GetRegister twice
-    EXPECT_EQ(s.counters().retries, 2u);
+    // GetSerialNo twice; without a serial no register is asked for.
+    EXPECT_EQ(s.counters().crc_errors, 2u);
+    EXPECT_EQ(count_register_requests(*link.control), 0u);
+    EXPECT_EQ(s.counters().retries, 1u);
+    EXPECT_FALSE(s.identified());
+    EXPECT_EQ(bad.meter.serial, "");
     EXPECT_EQ(s.health(), MeterHealth::no_answer);
     EXPECT_NE(s.detail().find("CRC"), std::string::npos);
+    EXPECT_NE(s.detail().find("not identified"), std::string::npos);
+}
+
+TEST_F(SessionFixture, IdentificationIsRetriedAndTheFirstReadingsCarryTheSerial) {
+    link.options = test::fast_sim(kmp::parse_faults("corrupt=2"));
+    MeterSession s(io.get_executor(), test::meter_config(), link.factory(), quick());
+    EXPECT_TRUE(poll(s, {60}).readings.empty());
+    EXPECT_FALSE(s.identified());
+    const auto good = poll(s, {60});
+    EXPECT_TRUE(s.identified());
+    ASSERT_EQ(good.readings.size(), 1u);
+    EXPECT_EQ(good.meter.serial, "12345678");
+    EXPECT_EQ(good.meter.model, "MULTICAL 403 (simulated)");
+}
+
+// Three requests in a row without a valid answer close the link; the next poll opens a new
+// one, and the count starts again there.
+TEST_F(SessionFixture, ASilentLinkIsClosedAfterThreeFailedRequests) {
+    link.options = test::fast_sim(kmp::parse_faults("silent"));
+    MeterSession s(io.get_executor(), test::meter_config(), link.factory(), quick());
+    poll(s, {60});  // GetSerialNo and its retry
+    EXPECT_FALSE(s.needs_reopen());
+    EXPECT_EQ(link.control->writes.size(), 2u);
+    poll(s, {60});  // the third request makes the limit: no retry, the link is closed
+    EXPECT_EQ(link.control->writes.size(), 3u);
+    EXPECT_TRUE(s.needs_reopen());
+    EXPECT_NE(s.close_reason().find("3 requests in a row"), std::string::npos) << s.close_reason();
+    EXPECT_EQ(s.health(), MeterHealth::no_answer);
+    EXPECT_NE(s.detail().find("reopened"), std::string::npos) << s.detail();
+    EXPECT_EQ(link.control->opens, 1);
+    poll(s, {60});
+    EXPECT_EQ(link.control->opens, 2);
+    EXPECT_EQ(s.counters().reconnects, 1u);
+    EXPECT_FALSE(s.needs_reopen());  // two requests on the new link: under the limit
+}
+
+TEST_F(SessionFixture, GarbageClosesTheLinkToo) {
+    link.options = test::fast_sim(kmp::parse_faults("not_kmp"));
+    MeterSession s(io.get_executor(), test::meter_config(), link.factory(), quick());
+    poll(s, {60});
+    poll(s, {60});
+    EXPECT_TRUE(s.needs_reopen());
+    EXPECT_EQ(s.health(), MeterHealth::unsupported);
+}
+
+// A frame cut off on one connection must not be completed by bytes of the next one.
+TEST_F(SessionFixture, AHalfReadFrameDoesNotSurviveAReopen) {
+    link.options = test::fast_sim();
+    link.control->truncate_answers = 3;  // the first three answers stop after a few bytes
+    MeterSession s(io.get_executor(), test::meter_config(), link.factory(), quick());
+    EXPECT_TRUE(poll(s, {60}).readings.empty());
+    EXPECT_TRUE(poll(s, {60}).readings.empty());
+    EXPECT_TRUE(s.needs_reopen());
+    const auto batch = poll(s, {60, 68});
+    EXPECT_EQ(batch.readings.size(), 2u);
+    EXPECT_EQ(batch.meter.serial, "12345678");
+    EXPECT_EQ(s.counters().crc_errors + s.counters().bad_frames, 0u);
+}
+
+TEST_F(SessionFixture, FailedOpensAreCountedAsReconnects) {
+    link.options = test::fast_sim();
+    link.control->fail_opens = 3;
+    MeterSession s(io.get_executor(), test::meter_config(), link.factory(), quick());
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(poll(s, {60}).readings.empty());
+    EXPECT_EQ(poll(s, {60}).readings.size(), 1u);
+    EXPECT_EQ(link.control->opens, 4);
+    EXPECT_EQ(s.counters().reconnects, 3u);
+}
+
+TEST_F(SessionFixture, TooManyOpenFilesIsNamedAsSuch) {
+    link.options = test::fast_sim();
+    link.control->fail_opens = 1;
+    link.control->open_error = std::make_error_code(std::errc::too_many_files_open);
+    MeterSession s(io.get_executor(), test::meter_config(), link.factory(), quick());
+    poll(s, {60});
+    EXPECT_EQ(s.health(), MeterHealth::link_down);
+    EXPECT_NE(s.detail().find("too many open files"), std::string::npos) << s.detail();
+    EXPECT_EQ(s.detail().find("cable"), std::string::npos) << s.detail();
 }
 
 TEST_F(SessionFixture, OmittedRegistersAreReportedOneByOne) {

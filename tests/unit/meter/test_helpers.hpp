@@ -66,9 +66,12 @@ inline sim::SimTransportOptions fast_sim(kmp::Faults faults = {}) {
 struct LinkControl {
     std::vector<std::vector<std::uint8_t>> writes;
     int opens = 0;
+    std::vector<std::chrono::system_clock::time_point> open_times;
     int fail_opens = 0;                // this many next open() calls fail
     int fail_writes = 0;               // this many next write() calls fail
     std::optional<int> fail_write_at;  // the write with this index (0-based, over all writes) fails
+    std::error_code open_error = std::make_error_code(std::errc::connection_refused);
+    int truncate_answers = 0;  // this many next answers end after their first 3 bytes
 };
 
 // A transport in front of a simulated meter that records every write and fails on command.
@@ -79,16 +82,25 @@ public:
 
     boost::asio::awaitable<void> open() override {
         ++control_->opens;
+        control_->open_times.push_back(std::chrono::system_clock::now());
         if (control_->fail_opens > 0) {
             --control_->fail_opens;
-            throw std::system_error(std::make_error_code(std::errc::connection_refused), "connect");
+            throw std::system_error(control_->open_error, "connect");
         }
         co_await inner_->open();
     }
     boost::asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> buffer) override {
-        co_return co_await inner_->read_some(buffer);
+        // After a cut the rest of the answer is swallowed: the read ends only when the
+        // session's deadline cancels it.
+        while (cut_) (void)co_await inner_->read_some(buffer);
+        const std::size_t n = co_await inner_->read_some(buffer);
+        if (control_->truncate_answers <= 0) co_return n;
+        --control_->truncate_answers;
+        cut_ = true;
+        co_return std::min<std::size_t>(n, 3);
     }
     boost::asio::awaitable<void> write(std::span<const std::uint8_t> bytes) override {
+        cut_ = false;
         const int index = static_cast<int>(control_->writes.size());
         control_->writes.emplace_back(bytes.begin(), bytes.end());
         if (control_->fail_writes > 0 || control_->fail_write_at == index) {
@@ -104,6 +116,7 @@ public:
 private:
     std::unique_ptr<Transport> inner_;
     std::shared_ptr<LinkControl> control_;
+    bool cut_ = false;
 };
 
 // A factory for sessions and runners: one simulated meter (kept in `meter`) behind a
