@@ -298,8 +298,15 @@ int Daemon::run() {
     rt->schedule_journal();
     for (auto& r : rt->runners) r->start();
     if (!rt->cfg.gateway.metrics_listen.empty()) {
-        rt->metrics = std::make_unique<MetricsServer>(
-            MetricsSources{[&] { return rt->meter_snapshots(); }, [&] { return rt->lane_stats(); }});
+        rt->metrics = std::make_unique<MetricsServer>(MetricsSources{
+            [&] { return rt->meter_snapshots(); }, [&] { return rt->lane_stats(); },
+            [&] {
+                GatewaySnapshot g;
+                g.journal = rt->journal->stats();
+                g.sink_max_delay =
+                    std::chrono::duration_cast<std::chrono::seconds>(rt->cfg.gateway.health_sink_max_delay);
+                return g;
+            }});
         try {
             rt->metrics->start(rt->cfg.gateway.metrics_listen);
             rt->log->info("metrics on http://{}:{}/metrics, health on /health",

@@ -31,13 +31,14 @@ void family(std::ostringstream& out, const char* name, const char* type, const c
 bool meter_ok(MeterHealth h) { return h == MeterHealth::ok || h == MeterHealth::starting; }
 
 // Every lane state, for the state-set: a lane has one series per state whatever it is in.
-constexpr bus::LaneState lane_states[] = {bus::LaneState::created,  bus::LaneState::starting, bus::LaneState::running,
-                                          bus::LaneState::retrying, bus::LaneState::start_failed, bus::LaneState::draining,
-                                          bus::LaneState::stopped};
+constexpr bus::LaneState lane_states[] = {
+    bus::LaneState::created,      bus::LaneState::starting, bus::LaneState::running, bus::LaneState::retrying,
+    bus::LaneState::start_failed, bus::LaneState::draining, bus::LaneState::stopped};
 
 }  // namespace
 
-std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes) {
+std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
+                               const GatewaySnapshot& gateway) {
     std::ostringstream out;
     struct Counter {
         const char* name;
@@ -117,12 +118,14 @@ std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const s
     family(out, "kamgw_sink_queued_bytes", "gauge", "bytes waiting for the sink");
     for (const auto& l : lanes)
         out << "kamgw_sink_queued_bytes{sink=\"" << label(l.name) << "\"} " << l.queued_bytes << '\n';
+    render_sink_delivery_metrics(out, lanes, gateway);
+    if (gateway.journal) render_journal_metrics(out, *gateway.journal);
     out << "# EOF\n";
     return out.str();
 }
 
 std::string render_health(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
-                          bool& healthy) {
+                          bool& healthy, const GatewaySnapshot& gateway) {
     healthy = true;
     nlohmann::json doc;
     doc["meters"] = nlohmann::json::array();
@@ -149,12 +152,19 @@ std::string render_health(const std::vector<MeterSnapshot>& meters, const std::v
     }
     doc["sinks"] = nlohmann::json::array();
     for (const auto& l : lanes) {
-        healthy = healthy && l.state != bus::LaneState::start_failed;
-        doc["sinks"].push_back({{"name", l.name},
-                                {"type", l.type},
-                                {"state", bus::lane_state_name(l.state)},
-                                {"queued_batches", l.queued_batches},
-                                {"last_error", config::redact_text(l.last_error)}});
+        doc["sinks"].push_back(sink_health_json(l, gateway));
+        if (auto problem = sink_problem(l, gateway)) {
+            healthy = false;
+            doc["failing"].push_back(
+                {{"sink", l.name}, {"state", bus::lane_state_name(l.state)}, {"reason", *problem}});
+        }
+    }
+    if (gateway.journal) {
+        doc["journal"] = journal_health_json(*gateway.journal);
+        if (auto problem = journal_problem(*gateway.journal)) {
+            healthy = false;
+            doc["failing"].push_back({{"journal", "journal"}, {"reason", *problem}});
+        }
     }
     doc["status"] = healthy ? "ok" : "degraded";
     return doc.dump();
@@ -171,12 +181,15 @@ void MetricsServer::start(const std::string& listen) {
     const int wanted = std::stoi(listen.substr(colon + 1));
     server_ = std::make_unique<httplib::Server>();
     server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-        res.set_content(render_openmetrics(sources_.meters(), sources_.lanes()),
+        res.set_content(render_openmetrics(sources_.meters(), sources_.lanes(),
+                                           sources_.gateway ? sources_.gateway() : GatewaySnapshot{}),
                         "application/openmetrics-text; version=1.0.0; charset=utf-8");
     });
     server_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
         bool healthy = true;
-        res.set_content(render_health(sources_.meters(), sources_.lanes(), healthy), "application/json");
+        res.set_content(render_health(sources_.meters(), sources_.lanes(), healthy,
+                                      sources_.gateway ? sources_.gateway() : GatewaySnapshot{}),
+                        "application/json");
         res.status = healthy ? 200 : 503;
     });
     port_ = wanted == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, wanted) ? wanted : -1);

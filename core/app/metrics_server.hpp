@@ -3,10 +3,12 @@
 //                 Label sets never change for a meter or sink: health and lane state are
 //                 state-sets (one series per state), the serial and model sit in the info
 //                 metric kamgw_meter_info, present once the meter has been identified.
-//   GET /health   JSON: each meter's health and each sink's lane state; 200 when every meter is ok
-//                 and no sink is disabled, 503 otherwise (for monitoring and container probes).
-//                 "failing" names each meter that is not ok with the reason; "warnings" lists
-//                 registers a meter lacks and polls that fall behind.
+//   GET /health   JSON: each meter's health, each sink's lane and the journal; 200 when every
+//                 meter, every sink and the journal are fine, 503 otherwise (for monitoring and
+//                 container probes). "failing" names each meter, sink or journal that is not,
+//                 with the reason; "warnings" lists registers a meter lacks and polls that fall
+//                 behind. A sink is failing while its oldest undelivered poll is older than
+//                 health_sink_max_delay, or it has failed (start or write) for longer than that.
 // Served by cpp-httplib on a thread of its own, so a slow scraper never touches the meters.
 #pragma once
 
@@ -16,6 +18,11 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "core/bus/journal.hpp"
 #include "core/bus/lane_stats.hpp"
 #include "kamgw/reading.hpp"
 
@@ -36,15 +43,35 @@ struct MeterSnapshot {
     bool behind = false;                         // polls are falling behind their interval
 };
 
+// What the sinks' and the journal's health is judged by.
+struct GatewaySnapshot {
+    std::optional<bus::JournalStats> journal;
+    std::chrono::seconds sink_max_delay{300};  // [gateway] health_sink_max_delay
+    TimePoint now = Clock::now();
+};
+
 struct MetricsSources {
     std::function<std::vector<MeterSnapshot>()> meters;  // thread-safe
     std::function<std::vector<bus::LaneStats>()> lanes;  // thread-safe
+    std::function<GatewaySnapshot()> gateway;            // thread-safe; may be empty
 };
 
-std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes);
-// {"status":"ok"|"degraded","meters":[…],"sinks":[…]}; `healthy` tells which.
+std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
+                               const GatewaySnapshot& gateway = {});
+// {"status":"ok"|"degraded","meters":[…],"sinks":[…],"journal":{…},"failing":[…]}; `healthy`
+// tells which.
 std::string render_health(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
-                          bool& healthy);
+                          bool& healthy, const GatewaySnapshot& gateway = {});
+
+// Why a sink counts as failing for /health, or nothing (app_sink_health.cpp).
+std::optional<std::string> sink_problem(const bus::LaneStats& lane, const GatewaySnapshot& gateway);
+// The journal's part of /health and /metrics.
+std::optional<std::string> journal_problem(const bus::JournalStats& journal);
+nlohmann::json sink_health_json(const bus::LaneStats& lane, const GatewaySnapshot& gateway);
+nlohmann::json journal_health_json(const bus::JournalStats& journal);
+void render_journal_metrics(std::ostringstream& out, const bus::JournalStats& journal);
+void render_sink_delivery_metrics(std::ostringstream& out, const std::vector<bus::LaneStats>& lanes,
+                                  const GatewaySnapshot& gateway);
 
 class MetricsServer {
 public:

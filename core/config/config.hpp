@@ -40,6 +40,8 @@ struct GatewayConfig {
     bool journal_sync_interval_policy = false;  // journal_sync = "interval"
     std::chrono::milliseconds journal_sync_interval{1000};
     std::uint64_t journal_memory_max_bytes = 16ull * 1024 * 1024;
+    // /health calls a sink failing when readings wait for it, or it fails, for longer than this.
+    std::chrono::milliseconds health_sink_max_delay{std::chrono::minutes(5)};
     SourcePosition state_dir_position;                       // where state_dir was set; empty: the default
 };
 

@@ -78,6 +78,7 @@ void load_gateway(LoadState& state, const Document& doc, const toml::table& tabl
     if (values.has("journal_max_age")) gw.journal_max_age = values.get_duration("journal_max_age");
     if (values.has("journal_sync")) gw.journal_sync_interval_policy = values.get_string("journal_sync") == "interval";
     if (values.has("journal_sync_interval")) gw.journal_sync_interval = values.get_duration("journal_sync_interval");
+    if (values.has("health_sink_max_delay")) gw.health_sink_max_delay = values.get_duration("health_sink_max_delay");
     if (values.has("journal_memory_max_bytes"))
         gw.journal_memory_max_bytes = static_cast<std::uint64_t>(values.get_int("journal_memory_max_bytes"));
 }

@@ -68,8 +68,38 @@ TEST(MetricsRender, HealthIsDegradedWhenAMeterIsDownOrASinkDisabled) {
     ASSERT_EQ(warned["warnings"].size(), 1u);
     EXPECT_NE(warned["warnings"][0].get<std::string>().find("cooling_energy"), std::string::npos);
 
-    render_health({meter("house", MeterHealth::ok, 1)}, {lane("csv", bus::LaneState::start_failed)}, healthy);
+    // A sink is failing once it has failed, or readings have waited for it, longer than the bound.
+    GatewaySnapshot gw;
+    gw.sink_max_delay = std::chrono::seconds(300);
+    auto starting = lane("csv", bus::LaneState::start_failed);
+    starting.failing_since = gw.now - std::chrono::seconds(10);
+    render_health({meter("house", MeterHealth::ok, 1)}, {starting}, healthy, gw);
+    EXPECT_TRUE(healthy) << "a moment of failure is not yet a failing sink";
+    starting.failing_since = gw.now - std::chrono::minutes(10);
+    starting.last_error = "start failed: cannot reach the hub";
+    auto failed = nlohmann::json::parse(render_health({meter("house", MeterHealth::ok, 1)}, {starting}, healthy, gw));
     EXPECT_FALSE(healthy);
+    ASSERT_EQ(failed["failing"].size(), 1u);
+    EXPECT_EQ(failed["failing"][0]["sink"], "csv");
+    EXPECT_NE(failed["failing"][0]["reason"].get<std::string>().find("cannot reach the hub"), std::string::npos);
+
+    auto behind = lane("influxdb", bus::LaneState::running);
+    behind.oldest_queued = gw.now - std::chrono::hours(1);
+    behind.queued_batches = 12;
+    auto late = nlohmann::json::parse(render_health({meter("house", MeterHealth::ok, 1)}, {behind}, healthy, gw));
+    EXPECT_FALSE(healthy) << "a sink that answers ok to nothing new is not healthy";
+    EXPECT_EQ(late["sinks"][0]["oldest_queued_age_seconds"], 3600);
+
+    bus::JournalStats full;
+    full.persistent = true;
+    full.writable = false;
+    full.error = "writing /var/lib/kamgw/journal/1.journal: No space left on device";
+    gw.journal = full;
+    auto disk = nlohmann::json::parse(
+        render_health({meter("house", MeterHealth::ok, 1)}, {lane("csv", bus::LaneState::running)}, healthy, gw));
+    EXPECT_FALSE(healthy);
+    EXPECT_EQ(disk["journal"]["writable"], false);
+    EXPECT_NE(disk["failing"][0]["reason"].get<std::string>().find("No space left"), std::string::npos);
 }
 
 }  // namespace

@@ -35,8 +35,12 @@ TEST(OpenMetricsParser, TheExpositionParsesAndHasStableFamilies) {
     lane.name = "csv \"main\"";
     lane.type = "csv";
     lane.state = bus::LaneState::retrying;
+    lane.oldest_queued = Clock::now() - std::chrono::minutes(3);
+    GatewaySnapshot gateway;
+    gateway.journal = bus::JournalStats{};
+    gateway.journal->appended = 42;
     const std::string text = render_openmetrics(
-        {meter("house", MeterHealth::ok, "123"), meter("garage\\n", MeterHealth::link_down, "")}, {lane});
+        {meter("house", MeterHealth::ok, "123"), meter("garage\\n", MeterHealth::link_down, "")}, {lane}, gateway);
     test::TempDir dir;
     const auto file = dir.write("metrics.txt", text);
     const auto script = dir.write("parse.py", parser);
@@ -48,6 +52,8 @@ TEST(OpenMetricsParser, TheExpositionParsesAndHasStableFamilies) {
     EXPECT_NE(result.output.find("kamgw_meter_reconnects counter 2"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("kamgw_meter_poll_lag_seconds gauge 2"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("kamgw_sink_state stateset 7"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("kamgw_journal_appended_batches counter 1"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("kamgw_sink_oldest_queued_age_seconds gauge 1"), std::string::npos) << result.output;
 }
 
 }  // namespace
