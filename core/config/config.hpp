@@ -42,7 +42,7 @@ struct GatewayConfig {
     std::uint64_t journal_memory_max_bytes = 16ull * 1024 * 1024;
     // /health calls a sink failing when readings wait for it, or it fails, for longer than this.
     std::chrono::milliseconds health_sink_max_delay{std::chrono::minutes(5)};
-    SourcePosition state_dir_position;                       // where state_dir was set; empty: the default
+    SourcePosition state_dir_position;  // where state_dir was set; empty: the default
 };
 
 // A register to read and how often (per-register cadence; zero means the meter's interval).
