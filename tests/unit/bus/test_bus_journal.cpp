@@ -167,5 +167,31 @@ TEST(BusJournal, OrderHoldsThroughRetriesAndArrivalsDuringAWrite) {
     EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.written; }), range(0, 40));
 }
 
+// Every published batch is accounted for, per sink: delivered, dead-lettered, dropped by a
+// bound, or still waiting.
+TEST(BusJournal, TheCountsAddUp) {
+    kamgw::test::TempDir dir;
+    auto rec = std::make_shared<SinkRecord>();
+    rec->answer = [](std::size_t call, std::span<const ReadingBatch> batches) {
+        if (seq_of(batches.front()) % 7 == 3) return WriteResult::reject("bad point");
+        return call % 4 == 1 ? WriteResult::retry("flaky") : WriteResult::ok();
+    };
+    auto cfg = sink_config("rec", 2, 0ms);
+    cfg.queue_max_batches = 20;
+    ReadingBus bus(services_in(dir));
+    bus.add_lane(recording_sink(rec), cfg, {});
+    bus.start();
+    rec->close_gate();
+    constexpr std::uint64_t n = 100;
+    for (std::uint64_t i = 0; i < n; ++i) bus.publish(make_batch(i));
+    rec->open_gate();
+    ASSERT_TRUE(kamgw::test::wait_until([&] { return bus.stats().at(0).queued_batches == 0; }, 20s));
+    const LaneStats s = bus.stats().at(0);
+    EXPECT_GT(s.dropped, 0u);
+    EXPECT_GT(s.dead_lettered, 0u);
+    EXPECT_EQ(s.written_batches + s.dead_lettered + s.dropped + s.queued_batches, bus.journal().stats().appended);
+    EXPECT_EQ(bus.journal().stats().appended, n);
+}
+
 }  // namespace
 }  // namespace kamgw::bus
