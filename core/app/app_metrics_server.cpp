@@ -10,19 +10,7 @@
 namespace kamgw::app {
 namespace {
 
-// Label values in OpenMetrics: backslash, quote and newline are escaped.
-std::string label(std::string_view value) {
-    std::string out;
-    for (char c : value) {
-        if (c == '\\' || c == '"') out.push_back('\\');
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out.push_back(c);
-    }
-    return out;
-}
+std::string label(std::string_view value) { return openmetrics_label(value); }
 
 void family(std::ostringstream& out, const char* name, const char* type, const char* help) {
     out << "# TYPE " << name << ' ' << type << "\n# HELP " << name << ' ' << help << '\n';
@@ -36,6 +24,19 @@ constexpr bus::LaneState lane_states[] = {
     bus::LaneState::start_failed, bus::LaneState::draining, bus::LaneState::stopped};
 
 }  // namespace
+
+std::string openmetrics_label(std::string_view value) {
+    std::string out;
+    for (char c : value) {
+        if (c == '\\' || c == '"') out.push_back('\\');
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out.push_back(c);
+    }
+    return out;
+}
 
 std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
                                const GatewaySnapshot& gateway) {

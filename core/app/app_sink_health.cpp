@@ -13,18 +13,7 @@ std::int64_t seconds_since(const std::optional<TimePoint>& t, TimePoint now) {
     return std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(now - *t).count());
 }
 
-std::string label(std::string_view value) {
-    std::string out;
-    for (char c : value) {
-        if (c == '\\' || c == '"') out.push_back('\\');
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out.push_back(c);
-    }
-    return out;
-}
+std::string label(std::string_view value) { return openmetrics_label(value); }
 
 }  // namespace
 

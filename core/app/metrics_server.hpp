@@ -63,6 +63,9 @@ std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const s
 std::string render_health(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
                           bool& healthy, const GatewaySnapshot& gateway = {});
 
+// A label value in OpenMetrics: backslash, quote and newline escaped.
+std::string openmetrics_label(std::string_view value);
+
 // Why a sink counts as failing for /health, or nothing (app_sink_health.cpp).
 std::optional<std::string> sink_problem(const bus::LaneStats& lane, const GatewaySnapshot& gateway);
 // The journal's part of /health and /metrics.
