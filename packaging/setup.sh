@@ -13,7 +13,8 @@ export DEBIAN_FRONTEND=noninteractive
 # A fresh clone in another folder still hits the compiler cache.
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each stage says when it starts and how long the run has taken so far (CI keeps an eye on both).
+step() { printf '\n==> %s (at %s, %d s into the run)\n' "$*" "$(date +%T)" "$SECONDS"; }
 
 install_deps() {
     step "Installing build dependencies (Debian packages)"
