@@ -61,6 +61,10 @@ Lane::~Lane() {
 }
 
 void Lane::start() {
+    std::weak_ptr<Lane> weak = weak_from_this();
+    host_.on_wake([weak](std::chrono::milliseconds within) {
+        if (auto self = weak.lock()) self->request_idle(within);
+    });
     std::lock_guard lock(mutex_);
     if (thread_.joinable() || state_ != LaneState::created || stopping_) return;
     state_ = LaneState::starting;
@@ -72,6 +76,16 @@ void Lane::publish_status(const MeterStatus& status) {
         std::lock_guard lock(mutex_);
         if (finished_ || stopping_) return;
         pending_statuses_.insert_or_assign(status.meter.name, status);
+        ++events_;
+    }
+    wake_.notify_one();
+}
+
+void Lane::request_idle(std::chrono::milliseconds within) {
+    {
+        std::lock_guard lock(mutex_);
+        idle_requested_ =
+            std::min(idle_requested_, SteadyClock::now() + std::max(within, std::chrono::milliseconds(0)));
         ++events_;
     }
     wake_.notify_one();
@@ -214,7 +228,7 @@ bool Lane::attach_journal(std::unique_lock<std::mutex>& lock) {
         if (stopping_) return false;
         if (!logged) log_unlocked(lock, spdlog::level::info, "waiting for the previous lane of this sink to finish");
         logged = true;
-        wait(lock, SteadyClock::now() + settings_.idle_interval);
+        wait(lock, SteadyClock::now() + std::chrono::seconds(1));
     }
 }
 
@@ -285,8 +299,16 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
         }
         auto now = SteadyClock::now();
         if (stopping_ && (next_ >= drain_target_ || now >= drain_deadline_)) break;
+        // A sink's timers (reconnects, keep-alives) run through idle(), also while its writes
+        // wait out a backoff.
+        const auto idle_due = std::min(last_activity_ + settings_.idle_interval, idle_requested_);
+        if (!stopping_ && now >= idle_due) {
+            idle_requested_ = SteadyClock::time_point::max();
+            call_sink(lock, "idle", [this] { sink_->idle(); });
+            continue;
+        }
         if (now < retry_at_) {
-            wait(lock, stopping_ ? std::min(retry_at_, drain_deadline_) : retry_at_);
+            wait(lock, stopping_ ? std::min(retry_at_, drain_deadline_) : std::min(retry_at_, idle_due));
             continue;
         }
 
@@ -300,19 +322,13 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
         if (batch.skipped != 0) skip(lock, batch.skipped, "the journal no longer holds them");
         if (batch.entries.empty()) {
             if (stopping_) break;  // everything there is was delivered
-            now = SteadyClock::now();
-            const auto idle_due = last_activity_ + settings_.idle_interval;
-            if (now >= idle_due) {
-                call_sink(lock, "idle", [this] { sink_->idle(); });
-                continue;
-            }
             wait(lock, idle_due);
             continue;
         }
         if (!stopping_ && batch.entries.size() < settings_.batch_size) {
             const auto flush_due = batch.entries.front().appended + settings_.flush_interval;
             if (SteadyClock::now() < flush_due) {
-                wait(lock, flush_due);
+                wait(lock, std::min(flush_due, idle_due));
                 continue;
             }
         }

@@ -42,7 +42,8 @@ struct LaneSettings {
     std::chrono::milliseconds retry_initial{1000};
     std::chrono::milliseconds retry_max{300000};
     std::uint32_t retry_limit = 0;  // failed attempts before a batch goes to the dead letters; 0: never
-    std::chrono::milliseconds idle_interval{1000};
+    // Sink::idle() when nothing else happens and the sink asked for nothing sooner.
+    std::chrono::milliseconds idle_interval{120000};
     std::optional<std::uint64_t> backoff_seed;  // fixed for reproducible tests
     std::filesystem::path cursor_file;          // empty: the position lives in memory only
     std::filesystem::path dead_letter_file;     // empty: dead letters are only counted
@@ -90,6 +91,7 @@ private:
     void skip(std::unique_lock<std::mutex>& lock, std::uint64_t count, const char* why);
     void deliver_statuses(std::unique_lock<std::mutex>& lock);
     void call_sink(std::unique_lock<std::mutex>& lock, const char* what, const std::function<void()>& call);
+    void request_idle(std::chrono::milliseconds within);
     void note_error(const std::string& message);
     void note_success();
     // Sleeps until `until` or until something happens (a batch, a status, a stop).
@@ -124,6 +126,7 @@ private:
     LaneState state_ = LaneState::created;
     LaneStats counters_;  // name/type/state/queue fields are filled in by stats()
     bool skipping_logged_ = false;
+    SteadyClock::time_point idle_requested_ = SteadyClock::time_point::max();  // Sink asked via wake()
     LaneDrain report_;
 
     // Lane thread only.

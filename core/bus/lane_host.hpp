@@ -1,6 +1,7 @@
 // The core as one sink sees it (SinkHost), backed by the application's HostServices.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,12 +24,18 @@ public:
     [[nodiscard]] std::filesystem::path state_dir() const override;
     [[nodiscard]] std::vector<MeterInfo> meters() const override;
     ReadRequestResult request_read(const std::string& meter_name) override;
+    void wake(std::chrono::milliseconds within) override {
+        if (wake_) wake_(within);
+    }
+    // The lane that owns this host; set before the sink starts.
+    void on_wake(std::function<void(std::chrono::milliseconds)> wake) { wake_ = std::move(wake); }
 
 private:
     std::shared_ptr<const HostServices> services_;
     std::string instance_name_;
     ConfigTable config_;
     app::PluginLogger logger_;
+    std::function<void(std::chrono::milliseconds)> wake_;
 };
 
 }  // namespace kamgw::bus

@@ -167,6 +167,16 @@ void MqttClient::service() {
     if (!loop_running_ && connect_retry_at_ && now >= *connect_retry_at_) begin_connect();
 }
 
+std::optional<std::chrono::steady_clock::time_point> MqttClient::next_service() const {
+    if (!mosq_ || stopping_.load()) return std::nullopt;
+    if (refused_.load()) {
+        std::lock_guard lock(mutex_);
+        return refused_retry_at_;
+    }
+    if (!loop_running_ && connect_retry_at_) return connect_retry_at_;
+    return std::nullopt;
+}
+
 void MqttClient::on_connect_cb(mosquitto*, void* self, int rc) { static_cast<MqttClient*>(self)->handle_connect(rc); }
 void MqttClient::on_disconnect_cb(mosquitto*, void* self, int rc) {
     static_cast<MqttClient*>(self)->handle_disconnect(rc);

@@ -62,9 +62,11 @@ public:
     // to the socket). False on timeout.
     bool wait_acknowledged(const std::vector<int>& ids, std::chrono::milliseconds timeout);
 
-    // Called about once a second from the lane: starts the next attempt after a refused
-    // login once its pause is over.
+    // Called from the lane: starts the next attempt after a refused login, or after a first
+    // connect that failed at once, when its pause is over.
     void service();
+    // When service() has something to do next; nothing while the network thread handles it.
+    [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> next_service() const;
 
 private:
     static void on_connect_cb(mosquitto*, void* self, int rc);
@@ -93,7 +95,7 @@ private:
     std::chrono::seconds refused_pause_{refused_retry_first};
     bool lost_logged_ = false;  // network thread only
 
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable acked_cv_;
     std::set<int> acked_;   // acknowledged ids somebody may still wait for
     std::set<int> forget_;  // ids nobody waits for, not acknowledged yet

@@ -36,6 +36,8 @@ void MqttHaSink::start(SinkHost& host) {
 
     MqttClient::Callbacks callbacks;
     callbacks.on_message = [this](const std::string& topic, const std::string& payload) { on_message(topic, payload); };
+    // A new connection is caught up on the lane thread (discovery, availability, states).
+    callbacks.on_connected = [this] { host_->wake(std::chrono::milliseconds(0)); };
     host.log().info("publishing to " + options_.url + " as '" + options_.client_id + "': discovery under '" +
                     options_.discovery_prefix + "', states under '" + options_.base_topic + "'");
     client_ = std::make_unique<MqttClient>(options_, host.log(), std::move(callbacks));
@@ -157,6 +159,11 @@ void MqttHaSink::idle() {
     if (!client_) return;
     client_->service();
     if (client_->connected()) catch_up();
+    // Ask for the next call only when something is due: an idle gateway sleeps.
+    const auto now = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> due = client_->next_service();
+    if (states_due_ && (!due || *states_due_ < *due)) due = states_due_;
+    if (due) host_->wake(std::chrono::duration_cast<std::chrono::milliseconds>(std::max(*due - now, now - now)));
 }
 
 void MqttHaSink::catch_up() {
@@ -202,7 +209,10 @@ void MqttHaSink::republish_states() {
 
 void MqttHaSink::on_message(const std::string& topic, const std::string& payload) {
     if (topic == options_.status_topic) {
-        if (payload == "online") birth_seen_ = true;
+        if (payload == "online") {
+            birth_seen_ = true;
+            host_->wake(std::chrono::milliseconds(0));
+        }
         return;
     }
     // <base>/<serial>/read_now/set

@@ -85,6 +85,8 @@ public:
     std::filesystem::path state_dir() const override { return std::filesystem::temp_directory_path(); }
     std::vector<MeterInfo> meters() const override { return {}; }
     ReadRequestResult request_read(const std::string&) override { return ReadRequestResult::unknown_meter; }
+    // These tests call idle() themselves.
+    void wake(std::chrono::milliseconds) override {}
 
     CapturingLogger logger;
 

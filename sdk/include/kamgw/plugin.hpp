@@ -24,7 +24,7 @@
 #include "kamgw/sink.hpp"
 
 // Bump on every layout change of a type in sdk/include/kamgw.
-#define KAMGW_PLUGIN_ABI 1
+#define KAMGW_PLUGIN_ABI 2
 
 namespace kamgw {
 

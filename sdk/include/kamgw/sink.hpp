@@ -49,6 +49,10 @@ public:
     [[nodiscard]] virtual std::vector<MeterInfo> meters() const = 0;
     // Thread-safe; may be called from any thread the sink owns.
     virtual ReadRequestResult request_read(const std::string& meter_name) = 0;
+    // Asks the lane to call Sink::idle() within `within` (0: as soon as it can). Thread-safe:
+    // a sink's own network thread calls it when something needs the lane thread (a new
+    // connection, a message to answer), and idle() calls it for a timer it needs.
+    virtual void wake(std::chrono::milliseconds within) = 0;
 };
 
 struct WriteResult {
@@ -79,7 +83,8 @@ public:
     // A meter's health changed or a poll finished. Latest-wins: not retried.
     virtual void status(const MeterStatus& status) { (void)status; }
 
-    // Called periodically (about once a second) when nothing else happens, for keep-alives.
+    // Called when the sink asked for it with SinkHost::wake(), and otherwise about every 2 minutes
+    // when nothing else happens. An idle gateway sleeps in between: ask for what you need.
     virtual void idle() {}
 
     // SIGHUP: reopen files (logrotate) or reconnect as the sink sees fit.

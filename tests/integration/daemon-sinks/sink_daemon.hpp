@@ -50,6 +50,7 @@ public:
     int stop() { return process_.stop(15, 20s); }
     void kill_hard() { process_.kill_hard(); }
     [[nodiscard]] bool running() { return process_.running(); }
+    [[nodiscard]] pid_t pid() const { return process_.pid(); }
     [[nodiscard]] std::string log() const { return process_.log(); }
     [[nodiscard]] const std::filesystem::path& csv() const { return csv_; }
     [[nodiscard]] std::vector<CsvPoll> polls() const { return read_polls(csv_); }

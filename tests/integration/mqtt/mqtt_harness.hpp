@@ -99,6 +99,8 @@ public:
     std::filesystem::path state_dir() const override { return state_dir_; }
     std::vector<MeterInfo> meters() const override { return meters_; }
     ReadRequestResult request_read(const std::string& meter_name) override;
+    // These tests call idle() themselves.
+    void wake(std::chrono::milliseconds) override {}
 
     RecordingLogger log_;
     [[nodiscard]] std::vector<std::string> read_requests() const;

@@ -66,15 +66,24 @@ TEST(BusLifecycle, EveryCallReachesTheSinkOnItsOwnLaneThread) {
     EXPECT_EQ(a->read([](const SinkRecord& r) { return r.destroyed; }), 1);
 }
 
-TEST(BusLifecycle, IdleTicksAboutOnceASecondWhenNothingHappens) {
+// An idle lane sleeps: idle() comes when the sink asks for it (from any thread), not on a tick.
+TEST(BusLifecycle, IdleComesWhenTheSinkAsksAndNotOnATick) {
     auto rec = std::make_shared<SinkRecord>();
+    SinkHost* host = nullptr;
+    rec->on_start = [&](SinkHost& h) { host = &h; };
     ReadingBus bus(HostServices{});
     bus.add_lane(recording_sink(rec), sink_config("rec", 1, 0ms), {});
-    const auto started = std::chrono::steady_clock::now();
     bus.start();
-    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.idles >= 2; }, 20s));
-    // Two ticks need at least two idle intervals.
-    EXPECT_GE(std::chrono::steady_clock::now() - started, 2s);
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.starts == 1; }));
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(rec->read([](const SinkRecord& r) { return r.idles; }), 0) << "no tick within the first seconds";
+
+    std::thread([&] { host->wake(0ms); }).join();  // e.g. a client library's network thread
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.idles == 1; }, 5s));
+    const auto asked = std::chrono::steady_clock::now();
+    host->wake(300ms);
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.idles == 2; }, 5s));
+    EXPECT_GE(std::chrono::steady_clock::now() - asked, 250ms);
 }
 
 TEST(BusLifecycle, StopDrainsWhatIsQueuedWithinTheTimeout) {
