@@ -270,7 +270,7 @@ void Daemon::reload(Runtime& rt) {
 }
 
 int Daemon::run() {
-    // Readings, spools and sink state are nobody else's business: files 0640, folders 0750,
+    // Readings, the journal and sink state are nobody else's business: files 0640, folders 0750,
     // whether or not systemd's UMask= applies (a daemon started by hand or by another init).
     ::umask(027);
     registry_ = load_plugins(options_.config_file, options_.extra_plugin_dirs);

@@ -88,11 +88,11 @@ std::string batch_to_json_line(const ReadingBatch& b) {
     for (const Reading& r : b.readings) readings.push_back(reading_json(r));
     for (const MissingRegister& m : b.missing)
         missing.push_back({{"id", m.register_id}, {"key", m.key}, {"reason", static_cast<int>(m.reason)}});
-    const json j = {{"v", spool_format_version},     {"meter", identity_json(b.meter)},
+    const json j = {{"v", batch_json_version},       {"meter", identity_json(b.meter)},
                     {"started", to_ns(b.started)},   {"finished", to_ns(b.finished)},
                     {"requested", b.requested},      {"readings", std::move(readings)},
                     {"missing", std::move(missing)}, {"on_demand", b.on_demand}};
-    // Invalid UTF-8 in a meter's text must not make the batch unspoolable.
+    // Invalid UTF-8 in a meter's text must not make the batch impossible to journal.
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -100,7 +100,7 @@ std::optional<ReadingBatch> batch_from_json_line(std::string_view line) {
     const json j = json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
     try {
-        if (j.at("v").get<int>() != spool_format_version) return std::nullopt;
+        if (j.at("v").get<int>() != batch_json_version) return std::nullopt;
         ReadingBatch b;
         b.meter = identity_from(j.at("meter"));
         b.started = from_ns(j.at("started").get<std::int64_t>());

@@ -1,8 +1,8 @@
-// ReadingBatch <-> one line of JSON, for the lane's disk spool.
+// ReadingBatch <-> one line of JSON: the payload of a journal record, and a dead letter's batch.
 //
 // Lossless for everything a sink reads: exact decimals stay mantissa/exponent/sign, times stay
 // nanoseconds since the epoch, enums are their numeric values (the unit is the KMP code, which
-// never changes). Each line carries a format number so a future layout can still read old spools.
+// never changes). Each line carries a format number so a future layout can still read old journals.
 #pragma once
 
 #include <optional>
@@ -13,7 +13,7 @@
 
 namespace kamgw::bus {
 
-inline constexpr int spool_format_version = 1;
+inline constexpr int batch_json_version = 1;
 
 // One line without the trailing newline.
 std::string batch_to_json_line(const ReadingBatch& batch);
