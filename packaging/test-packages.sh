@@ -11,6 +11,11 @@ WORK=$(mktemp -d /tmp/kamgw-pkg.XXXXXX)
 chmod 755 "$WORK"
 INSTALLED=0
 DAEMON_PID=""
+# The package creates the system user _kamgw and a purge keeps it (Debian's rule for system
+# users). A test leaves the machine as it found it: `kamgw check` run as root checks for
+# _kamgw when that user exists, so a leftover one would change what later tests see.
+USER_EXISTED=0
+id _kamgw >/dev/null 2>&1 && USER_EXISTED=1
 
 cleanup() {
     local rc=$?
@@ -19,6 +24,10 @@ cleanup() {
         rm -f /etc/kamgw/conf.d/ci-*.toml
         rm -f "$PLUGIN_DIR/kamgw-sink-example.so"
         dpkg --purge kamgw-dev kamgw-sink-mqtt-ha kamgw-sink-influxdb kamgw-sink-ha-websocket kamgw >/dev/null 2>&1 || true
+        if [ "$USER_EXISTED" = 0 ] && id _kamgw >/dev/null 2>&1; then
+            deluser --system --quiet _kamgw >/dev/null 2>&1 || userdel _kamgw >/dev/null 2>&1 || true
+            getent group _kamgw >/dev/null && { delgroup --system --quiet _kamgw >/dev/null 2>&1 || groupdel _kamgw >/dev/null 2>&1 || true; }
+        fi
     fi
     rm -rf "$WORK"
     exit $rc
