@@ -68,7 +68,10 @@ DrainReport ReadingBus::stop(std::chrono::milliseconds drain_timeout) {
     const auto end = now + drain_timeout;
     const auto reserve = std::min<std::chrono::milliseconds>(drain_timeout / 5, std::chrono::seconds(1));
     for (const auto& lane : lanes_) lane->begin_stop(end - reserve);
-    for (const auto& lane : lanes_) report.lanes.push_back(lane->finish_stop(end));
+    // Even with no drain time, a lane gets a moment to return from an idle wait and call
+    // Sink::stop; only a sink stuck in a call is left behind.
+    const auto wait_limit = std::max(end, now + std::chrono::milliseconds(200));
+    for (const auto& lane : lanes_) report.lanes.push_back(lane->finish_stop(wait_limit));
     if (owns_journal_) journal_->close();
     return report;
 }

@@ -1,5 +1,7 @@
 // The command line as a user meets it: exit codes, check's verdicts and read's output.
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <sstream>
@@ -9,6 +11,13 @@
 
 namespace kamgw::test {
 namespace {
+
+// check looks at files as the service user would; these tests mean the user running them,
+// whatever service user this machine happens to have.
+std::string current_user() {
+    const passwd* pw = ::getpwuid(::geteuid());
+    return pw ? pw->pw_name : "root";
+}
 
 CommandResult kamgw(std::vector<std::string> args) {
     args.insert(args.begin(), kamgw_binary().string());
@@ -37,14 +46,14 @@ TEST(KamgwCli, UnknownCommandIsAUsageError) {
 }
 
 TEST(KamgwCli, CheckAcceptsTheDemoConfiguration) {
-    auto r = kamgw({"check", "-c", (source_dir() / "etc/demo.toml").string()});
+    auto r = kamgw({"check", "--user", current_user(), "-c", (source_dir() / "etc/demo.toml").string()});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("configuration OK"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("sim://multical403"), std::string::npos) << r.output;
 }
 
 TEST(KamgwCli, CheckAcceptsThePackagedConfiguration) {
-    auto r = kamgw({"check", "-c", (source_dir() / "etc/kamgw.toml").string()});
+    auto r = kamgw({"check", "--user", current_user(), "-c", (source_dir() / "etc/kamgw.toml").string()});
     EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
@@ -58,7 +67,7 @@ TEST(KamgwCli, CheckNamesFileLineColumnAndTheAcceptedKeysForAMisspeltKey) {
                                 "name = \"house\"\n"
                                 "url = \"sim://multical403\"\n"
                                 "intervall = \"1h\"\n");
-    auto r = kamgw({"check", "-c", file.string()});
+    auto r = kamgw({"check", "--user", current_user(), "-c", file.string()});
     EXPECT_EQ(r.exit_code, 78) << r.output;
     EXPECT_NE(r.output.find(file.string() + ":7:1"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("intervall"), std::string::npos) << r.output;
@@ -69,7 +78,7 @@ TEST(KamgwCli, CheckNamesFileLineColumnAndTheAcceptedKeysForAMisspeltKey) {
 TEST(KamgwCli, CheckRejectsAnUnknownSinkTypeAndListsTheKnownOnes) {
     TempDir dir;
     const auto file = dir.write("kamgw.toml", "[[sink]]\ntype = \"mqqt-ha\"\n");
-    auto r = kamgw({"check", "-c", file.string()});
+    auto r = kamgw({"check", "--user", current_user(), "-c", file.string()});
     EXPECT_EQ(r.exit_code, 78) << r.output;
     EXPECT_NE(r.output.find(":2:"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("csv"), std::string::npos) << r.output;
@@ -82,7 +91,7 @@ TEST(KamgwCli, CheckNeverPrintsASecret) {
                                 "[[sink]]\ntype = \"mqtt-ha\"\nurl = \"mqtt://127.0.0.1:1\"\n"
                                 "username = \"u\"\npassword_file = \"" +
                                     (dir / "pw").string() + "\"\n");
-    auto r = kamgw({"check", "-c", file.string()});
+    auto r = kamgw({"check", "--user", current_user(), "-c", file.string()});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(r.output.find("hunter2"), std::string::npos) << r.output;
 }

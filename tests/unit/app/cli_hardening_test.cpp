@@ -1,6 +1,10 @@
 // `kamgw check` and `kamgw run` as an operator runs them against hostile or broken setups:
 // check refuses what run could not do, run refuses it too, and no secret shows anywhere.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <pwd.h>
+#include <unistd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -15,6 +19,13 @@
 namespace kamgw::test {
 namespace {
 
+// check looks at files as the service user would; these tests mean the user running them,
+// whatever service user this machine happens to have.
+std::string current_user() {
+    const passwd* pw = ::getpwuid(::geteuid());
+    return pw ? pw->pw_name : "root";
+}
+
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -28,6 +39,10 @@ protected:
     }
     CommandResult check(const fs::path& cfg, std::vector<std::string> extra = {}) {
         std::vector<std::string> argv{kamgw_binary().string(), "check", "-c", cfg.string()};
+        if (std::find(extra.begin(), extra.end(), "--user") == extra.end()) {
+            argv.push_back("--user");
+            argv.push_back(current_user());
+        }
         argv.insert(argv.end(), extra.begin(), extra.end());
         return run_command(argv, 20s);
     }
