@@ -5,6 +5,8 @@
 
 #include <fmt/chrono.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cerrno>
 #include <ctime>
 #include <system_error>
@@ -13,24 +15,6 @@
 
 namespace kamgw::bus {
 namespace {
-
-std::string json_string(const std::string& text) {
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(static_cast<char>(c));
-        } else if (c < 0x20) {
-            static constexpr char hex[] = "0123456789abcdef";
-            out += "\\u00";
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0xF]);
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
-    }
-    return out + "\"";
-}
 
 std::string utc_now() { return fmt::format("{:%FT%TZ}", fmt::gmtime(Clock::to_time_t(Clock::now()))); }
 
@@ -46,7 +30,8 @@ bool DeadLetterFile::add(std::span<const ReadingBatch> batches, const std::strin
     }
     std::string lines;
     for (const ReadingBatch& b : batches)
-        lines += "{\"time\":\"" + utc_now() + "\",\"reason\":" + json_string(reason) +
+        lines += "{\"time\":\"" + utc_now() + "\",\"reason\":" +
+                 nlohmann::json(reason).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                  ",\"batch\":" + batch_to_json_line(b) + "}\n";
     std::error_code ec;
     std::filesystem::create_directories(path_.parent_path(), ec);

@@ -187,10 +187,16 @@ JournalRead Journal::read(std::uint64_t from, std::size_t max) {
             for (const Segment& s : segments_) {
                 if (raw.size() >= max) break;
                 if (s.records.empty() || s.records.back().seq < from) continue;
-                auto it = std::lower_bound(s.records.begin(), s.records.end(), from,
-                                           [](const RecordLoc& r, std::uint64_t seq) { return r.seq < seq; });
-                for (; it != s.records.end() && raw.size() < max && it->seq < memory_front; ++it)
-                    raw.push_back(Raw{*it, read_payload(s, *it)});
+                auto first = std::lower_bound(s.records.begin(), s.records.end(), from,
+                                              [](const RecordLoc& r, std::uint64_t seq) { return r.seq < seq; });
+                auto last = first;
+                while (last != s.records.end() && raw.size() + static_cast<std::size_t>(last - first) < max &&
+                       last->seq < memory_front)
+                    ++last;
+                const auto locs = std::span<const RecordLoc>(s.records).subspan(
+                    static_cast<std::size_t>(first - s.records.begin()), static_cast<std::size_t>(last - first));
+                auto payloads = read_payloads(s, locs);
+                for (std::size_t i = 0; i < locs.size(); ++i) raw.push_back(Raw{locs[i], std::move(payloads[i])});
             }
         }
         if (raw.empty()) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -167,7 +168,9 @@ private:
     void note_write_failure_locked(const std::string& what, int error);
     void note_write_success_locked();
     void delete_segment_locked(std::size_t index);
-    [[nodiscard]] std::optional<std::string> read_payload(const Segment& segment, const RecordLoc& loc) const;
+    // The checked payloads of `locs` (nullopt where one does not check out), one open per call.
+    [[nodiscard]] std::vector<std::optional<std::string>> read_payloads(const Segment& segment,
+                                                                        std::span<const RecordLoc> locs) const;
     // journal_cursors.cpp
     void persist_cursor_locked(const std::string& name, Consumer& consumer);
     // journal.cpp

@@ -285,18 +285,21 @@ void Journal::delete_segment_locked(std::size_t index) {
     segments_.erase(segments_.begin() + static_cast<std::ptrdiff_t>(index));
 }
 
-std::optional<std::string> Journal::read_payload(const Segment& segment, const RecordLoc& loc) const {
+std::vector<std::optional<std::string>> Journal::read_payloads(const Segment& segment,
+                                                               std::span<const RecordLoc> locs) const {
+    std::vector<std::optional<std::string>> out(locs.size());
     const int fd = ::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    std::string bytes(loc.size, '\0');
-    const bool ok = read_exact(fd, bytes.data(), bytes.size(), loc.offset);
+    if (fd < 0) return out;
+    for (std::size_t i = 0; i < locs.size(); ++i) {
+        std::string bytes(locs[i].size, '\0');
+        if (!read_exact(fd, bytes.data(), bytes.size(), locs[i].offset)) continue;
+        const auto header = decode_journal_header(std::span<const char>(bytes.data(), journal_header_bytes));
+        if (!header || header->seq != locs[i].seq) continue;
+        std::string payload = bytes.substr(journal_header_bytes);
+        if (journal_payload_matches(*header, payload)) out[i] = std::move(payload);
+    }
     ::close(fd);
-    if (!ok) return std::nullopt;
-    const auto header = decode_journal_header(std::span<const char>(bytes.data(), journal_header_bytes));
-    if (!header || header->seq != loc.seq) return std::nullopt;
-    std::string payload = bytes.substr(journal_header_bytes);
-    if (!journal_payload_matches(*header, payload)) return std::nullopt;
-    return payload;
+    return out;
 }
 
 }  // namespace kamgw::bus

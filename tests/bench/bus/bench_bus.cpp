@@ -220,8 +220,8 @@ void BM_JournalReplay(benchmark::State& state) {
             read += static_cast<std::int64_t>(r.entries.size());
             next = r.entries.back().seq + 1;
         }
-        per_pass = read / static_cast<std::int64_t>(state.iterations() == 0 ? 1 : state.iterations());
     }
+    per_pass = state.iterations() == 0 ? 0 : read / static_cast<std::int64_t>(state.iterations());
     state.SetItemsProcessed(read);
     state.counters["backlog"] = static_cast<double>(per_pass);
     state.counters["batches_per_s"] = benchmark::Counter(static_cast<double>(read), benchmark::Counter::kIsRate);

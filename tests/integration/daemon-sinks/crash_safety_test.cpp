@@ -63,21 +63,6 @@ std::string sinks_toml(const influxdb::test::InfluxdServer& influx, std::uint16_
            std::to_string(mqtt_port) + "\"\nretry_initial = \"100ms\"\nretry_max = \"500ms\"\n";
 }
 
-// A poll by what it carries: the same poll delivered twice is the same text.
-std::string poll_key(const CsvPoll& poll) {
-    std::string key = poll.time;
-    for (const auto& [k, v] : poll.values) key += " " + k + "=" + v;
-    return key;
-}
-
-std::vector<CsvPoll> distinct_polls(const std::vector<CsvPoll>& polls) {
-    std::vector<CsvPoll> out;
-    std::set<std::string> seen;
-    for (const auto& p : polls)
-        if (seen.insert(poll_key(p)).second) out.push_back(p);
-    return out;
-}
-
 class CrashSafety : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(CrashSafety, KillNineDuringAnOutageLosesNothingJournaled) {

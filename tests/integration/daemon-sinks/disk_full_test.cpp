@@ -61,17 +61,6 @@ std::size_t files_in(const std::filesystem::path& dir) {
     return n;
 }
 
-std::vector<CsvPoll> distinct(const std::vector<CsvPoll>& polls) {
-    std::vector<CsvPoll> out;
-    std::set<std::string> seen;
-    for (const auto& p : polls) {
-        std::string key = p.time;
-        for (const auto& [k, v] : p.values) key += k + v;
-        if (seen.insert(key).second) out.push_back(p);
-    }
-    return out;
-}
-
 TEST(DiskFull, AFullStateFolderLosesNothingAndRecoversWhenSpaceReturns) {
     if (::geteuid() != 0) GTEST_SKIP() << "mounting a small tmpfs needs root";
     TempDir dir;
@@ -109,11 +98,12 @@ TEST(DiskFull, AFullStateFolderLosesNothingAndRecoversWhenSpaceReturns) {
     ASSERT_TRUE(daemon.wait_for_polls(daemon.polls().size() + 2, 60s)) << daemon.log();
     const bool arrived = wait_until(
         [&] {
-            return count_missing(csv_points(distinct(daemon.polls())), influx_points(influx, "house"), nullptr) == 0;
+            return count_missing(csv_points(distinct_polls(daemon.polls())), influx_points(influx, "house"), nullptr) ==
+                   0;
         },
         120s);
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
-    const auto polls = distinct(daemon.polls());
+    const auto polls = distinct_polls(daemon.polls());
     std::string missing;
     const std::size_t lost = count_missing(csv_points(polls), influx_points(influx, "house"), &missing);
     std::printf(

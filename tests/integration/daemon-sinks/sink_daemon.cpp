@@ -1,6 +1,7 @@
 #include "tests/integration/daemon-sinks/sink_daemon.hpp"
 
 #include <ctime>
+#include <set>
 #include <sstream>
 
 #include "tests/integration/e2e/e2e_harness.hpp"
@@ -30,6 +31,17 @@ std::vector<CsvPoll> read_polls(const std::filesystem::path& csv) {
         polls.back().quality[key] = row["quality"];
     }
     return polls;
+}
+
+std::vector<CsvPoll> distinct_polls(const std::vector<CsvPoll>& polls) {
+    std::vector<CsvPoll> out;
+    std::set<std::string> seen;
+    for (const auto& p : polls) {
+        std::string key = p.time;
+        for (const auto& [k, v] : p.values) key += " " + k + "=" + v;
+        if (seen.insert(key).second) out.push_back(p);
+    }
+    return out;
 }
 
 SinkDaemon::SinkDaemon(const TempDir& dir, DaemonSettings settings)

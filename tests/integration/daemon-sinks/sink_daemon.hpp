@@ -31,6 +31,9 @@ struct CsvPoll {
 // same second stay apart). A row still being written is left for the next look.
 std::vector<CsvPoll> read_polls(const std::filesystem::path& csv);
 
+// Each poll once: the same poll delivered twice (at-least-once, after a crash) is the same text.
+std::vector<CsvPoll> distinct_polls(const std::vector<CsvPoll>& polls);
+
 // "2026-11-25T16:20:26Z" -> Unix seconds; -1 when malformed.
 std::int64_t parse_utc(const std::string& iso);
 
