@@ -25,6 +25,18 @@ ConfigTable sink_config(std::uint16_t port) {
     return t;
 }
 
+// Whether the broker holds (or soon gets) this availability for the meter.
+bool availability_becomes(const Broker& broker, const std::string& payload) {
+    const std::string topic = "kamgw/testgw/12345678/availability";
+    Recorder watch(broker.port(), {topic});
+    return kt::wait_until(
+        [&] {
+            auto m = watch.last_on(topic);
+            return m && m->payload == payload;
+        },
+        10s);
+}
+
 class MqttHaIntegration : public ::testing::Test {
 protected:
     kt::TempDir dir;
@@ -42,6 +54,9 @@ TEST_F(MqttHaIntegration, DiscoveryAndStatesArriveRetainedAndValid) {
     status.meter = batch.meter;
     status.health = MeterHealth::ok;
     sink->status(status);
+    // status() publishes in the background: wait until the broker holds the availability, or the
+    // later subscriber below may receive it live, which MQTT delivers without the retain flag.
+    ASSERT_TRUE(availability_becomes(broker, "online"));
 
     // A subscriber that arrives later (Home Assistant after a restart) gets everything retained.
     Recorder later(broker.port(), {"homeassistant/#", "kamgw/#"});
@@ -74,13 +89,7 @@ TEST_F(MqttHaIntegration, DiscoveryAndStatesArriveRetainedAndValid) {
     // A meter that stops answering turns its entities unavailable.
     status.health = MeterHealth::no_answer;
     sink->status(status);
-    Recorder after(broker.port(), {"kamgw/testgw/12345678/availability"});
-    ASSERT_TRUE(kt::wait_until(
-        [&] {
-            auto m = after.last_on("kamgw/testgw/12345678/availability");
-            return m && m->payload == "offline";
-        },
-        10s));
+    ASSERT_TRUE(availability_becomes(broker, "offline"));
 
     // A clean stop says the gateway is offline.
     sink->stop();
