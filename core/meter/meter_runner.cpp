@@ -178,6 +178,22 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
         co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
 
+    // Waits for `when`, watching the open link meanwhile (MeterSession::watch_until). True
+    // when the link died while idle; health and status are published then.
+    boost::asio::awaitable<bool> idle_until(TimePoint when) {
+        if (!session->link_open()) {
+            co_await wait_until(when);
+            co_return false;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::steady_clock::duration>(when - Clock::now());
+        const bool lost = co_await session->watch_until(std::chrono::steady_clock::now() + left);
+        if (lost) {
+            publish();
+            if (callbacks.on_status) callbacks.on_status(session->status());
+        }
+        co_return lost;
+    }
+
     // False when the runner was stopped while it waited.
     boost::asio::awaitable<bool> acquire_line() {
         for (;;) {
@@ -312,7 +328,12 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
         } else {
             const PollPlan plan = plan_poll(tracks, cfg.align, offset, start, now, tuning.batch_slack);
             if (plan.due.empty()) {
-                co_await wait_until(plan.next_wake);
+                if (co_await idle_until(plan.next_wake)) {
+                    // Reopened now (with backoff), not at the next poll: health and the next
+                    // reading should not wait an interval for a link that is back in seconds.
+                    retry_ids.clear();
+                    retry_at = schedule_retry(backoff, std::nullopt);
+                }
                 continue;
             }
             ids = plan.due;
@@ -326,7 +347,9 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
             for (const auto& info : infos)
                 if (info.id == t.id) wanted.push_back(info);
         }
-        {
+        // Nothing due: a reopen after the link died between polls.
+        const bool reopen_only = wanted.empty();
+        if (!reopen_only) {
             std::lock_guard lock(mutex);
             last_read = now;
         }
@@ -339,7 +362,10 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
         const TimePoint poll_started = Clock::now();
         ReadingBatch batch;
         try {
-            batch = co_await session->poll(std::move(wanted), on_demand);
+            if (reopen_only)
+                co_await session->connect();
+            else
+                batch = co_await session->poll(std::move(wanted), on_demand);
         } catch (...) {
             release_line();
             throw;
@@ -367,7 +393,7 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
         // Readings come only from an identified meter; a poll that could not identify it has
         // nothing to say that the status does not.
         const bool identified = !batch.readings.empty() || session->identified();
-        if (identified && callbacks.on_batch) callbacks.on_batch(batch);
+        if (identified && !reopen_only && callbacks.on_batch) callbacks.on_batch(batch);
         if (callbacks.on_status) callbacks.on_status(session->status());
 
         const TimePoint after = Clock::now();
@@ -420,7 +446,10 @@ void MeterRunner::start() {
 void MeterRunner::stop() {
     state_->stopped = true;
     auto state = state_;
-    boost::asio::post(state->ex, [state] { state->wake.cancel(); });
+    boost::asio::post(state->ex, [state] {
+        state->wake.cancel();
+        state->session->cancel_watch();
+    });
 }
 
 ReadRequestResult MeterRunner::request_read() {
@@ -434,7 +463,10 @@ ReadRequestResult MeterRunner::request_read() {
         state_->last_read = now;
     }
     auto state = state_;
-    boost::asio::post(state->ex, [state] { state->wake.cancel(); });
+    boost::asio::post(state->ex, [state] {
+        state->wake.cancel();
+        state->session->cancel_watch();
+    });
     return ReadRequestResult::accepted;
 }
 

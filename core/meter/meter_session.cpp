@@ -127,13 +127,16 @@ void MeterSession::lose_link(const std::string& why) {
 }
 
 void MeterSession::close_stale_link() {
+    const bool was_probation = on_probation();
     close();
     // Each failure in its own words: a trickle shows as a cut-off answer after a timeout.
     std::string list;
     for (const auto& f : failures_) list += (list.empty() ? "" : "; ") + f;
-    close_reason_ = "no valid answer to " + std::to_string(failures_.size()) + " requests in a row (" + list +
-                    "), so the link was closed";
+    close_reason_ = was_probation ? "no valid answer on the new links either (" + list + "), so the link was closed"
+                                  : "no valid answer to " + std::to_string(failures_.size()) + " requests in a row (" +
+                                        list + "), so the link was closed";
     failures_.clear();
+    link_suspect_ = true;
 }
 
 void MeterSession::note_unsupported(const RegisterInfo& info) {
@@ -176,6 +179,7 @@ boost::asio::awaitable<bool> MeterSession::open() {
         co_await transport_->open();
         close_reason_.clear();
         failures_.clear();
+        link_answered_ = false;
         log_->debug("opened {}", endpoint_text(config_));
         co_return true;
     } catch (const std::exception& e) {
@@ -316,10 +320,15 @@ boost::asio::awaitable<void> MeterSession::quiet(std::chrono::milliseconds perio
 }
 
 bool MeterSession::supervise(Exchange& ex) {
-    if (ex.outcome == Outcome::ok) failures_.clear();
+    if (ex.outcome == Outcome::ok) {
+        failures_.clear();
+        link_answered_ = true;
+        link_suspect_ = false;
+    }
     if (ex.outcome == Outcome::ok || ex.outcome == Outcome::io_error) return false;
     failures_.push_back(ex.error);
-    if (tuning_.close_after_failed == 0 || failures_.size() < tuning_.close_after_failed) return false;
+    if (tuning_.close_after_failed == 0) return false;
+    if (!on_probation() && failures_.size() < tuning_.close_after_failed) return false;
     close_stale_link();
     ex.cause = ex.outcome;
     ex.outcome = Outcome::stale;
@@ -330,23 +339,78 @@ bool MeterSession::supervise(Exchange& ex) {
 boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange(const kmp::Frame& request) {
     Exchange first = co_await exchange_once(request);
     note_outcome(first.outcome);
-    if (supervise(first)) co_return first;
-    if (first.outcome == Outcome::ok || first.outcome == Outcome::io_error) co_return first;
-    ++counters_.retries;
-    log_->debug("{} to {}: retrying after {} ms of quiet", first.error, kmp::cid_name(request.cid),
-                tuning_.retry_quiet.count());
-    try {
-        co_await quiet(tuning_.retry_quiet);
-    } catch (const std::exception& e) {
-        Exchange failed;
-        failed.outcome = Outcome::io_error;
-        failed.error = what_of(e);
-        co_return failed;
+    if (first.outcome == Outcome::ok || first.outcome == Outcome::io_error) {
+        supervise(first);
+        co_return first;
+    }
+    if (on_probation()) {
+        // The link replacing a useless one did not answer: it may be just as useless (a wedged
+        // bridge keeps failing each connection it has), so the retry goes over a new link
+        // rather than waiting out the quiet time on this one. A healed peer answers it at once.
+        ++counters_.retries;
+        failures_.push_back(first.error);
+        std::vector<std::string> failures = std::move(failures_);
+        log_->info("{} to {} on the link opened to replace a useless one; opening another one for the retry now",
+                   first.error, kmp::cid_name(request.cid));
+        close();
+        if (!co_await open()) {
+            Exchange failed;
+            failed.outcome = Outcome::io_error;
+            failed.error = close_reason_;
+            co_return failed;
+        }
+        failures_ = std::move(failures);
+    } else {
+        if (supervise(first)) co_return first;
+        ++counters_.retries;
+        log_->debug("{} to {}: retrying after {} ms of quiet", first.error, kmp::cid_name(request.cid),
+                    tuning_.retry_quiet.count());
+        try {
+            co_await quiet(tuning_.retry_quiet);
+        } catch (const std::exception& e) {
+            Exchange failed;
+            failed.outcome = Outcome::io_error;
+            failed.error = what_of(e);
+            co_return failed;
+        }
     }
     Exchange second = co_await exchange_once(request);
     note_outcome(second.outcome);
     supervise(second);
     co_return second;
+}
+
+boost::asio::awaitable<bool> MeterSession::watch_until(std::chrono::steady_clock::time_point deadline) {
+    if (!link_open()) co_return false;
+    watching_ = true;
+    watch_cancelled_ = false;
+    bool lost = false;
+    std::array<std::uint8_t, 256> buffer{};
+    try {
+        while (!watch_cancelled_) {
+            const auto n = co_await read_some_until(*transport_, buffer, deadline);
+            if (!n) break;
+            if (*n == 0) throw std::system_error(std::make_error_code(std::errc::connection_reset), "end of stream");
+            counters_.bytes_received += *n;
+            if (log_->should_log(spdlog::level::debug))
+                log_->debug("Read while idle: {}",
+                            kmp::to_hex(std::span<const std::uint8_t>(buffer.data(), *n)));  // no request; dropped
+        }
+    } catch (const std::exception& e) {
+        if (!watch_cancelled_) {
+            lose_link(what_of(e) + ", while waiting for the next poll");
+            lost = true;
+        }
+    }
+    watching_ = false;
+    watch_cancelled_ = false;
+    co_return lost;
+}
+
+void MeterSession::cancel_watch() {
+    if (!watching_ || !transport_) return;
+    watch_cancelled_ = true;
+    transport_->cancel();
 }
 
 boost::asio::awaitable<MeterSession::Exchange> MeterSession::identify() {
@@ -408,7 +472,11 @@ boost::asio::awaitable<bool> MeterSession::connect() {
     if (!co_await open()) co_return false;
     if (identified_) co_return true;
     const Exchange id = co_await identify();
-    if (id.outcome == Outcome::ok) co_return true;
+    if (id.outcome == Outcome::ok) {
+        // A reopen between polls has no poll to say so; a poll sets its own health after this.
+        if (health_ != MeterHealth::ok) set_health(MeterHealth::ok, "meter " + config_.name + ": ok");
+        co_return true;
+    }
     if (id.outcome == Outcome::io_error) {
         lose_link(id.error + ", while identifying the meter");
         co_return false;

@@ -8,10 +8,14 @@
 // connection). After `SessionTuning::close_after_failed` requests in a row without a valid
 // answer (timeouts, CRC errors, broken or foreign frames; a retry counts as a request) the
 // session closes the link and needs_reopen() says so; the runner reopens it with backoff.
-// The count restarts on every valid answer and on every reopen, so each connection gets the
-// same budget. Three is the default: one poll of a silent meter costs two requests (request
-// and retry), so a link is dropped during the second bad poll, which costs a battery meter
-// at most one extra request while a broken bridge is replaced within two intervals.
+// The count restarts on every valid answer and on every reopen. Three is the default: one
+// poll of a silent meter costs two requests (request and retry), so a link is dropped during
+// the second bad poll, which costs a battery meter at most one extra request.
+// A link opened to replace a useless one is on probation until it answers once: when its
+// first request fails, the retry goes over yet another new link (instead of 1.6 s of quiet on
+// this one), and when that fails too the link is closed at once. A bridge that stays wedged
+// costs the same two requests per poll; one that healed is back on the retry, so a healed
+// peer is read again within one interval plus one timeout.
 // Receive state (a half-read frame, bytes waiting in the transport) belongs to one
 // connection: a reopen starts from a new transport and a new frame receiver.
 //
@@ -75,6 +79,16 @@ public:
 
     void close();
 
+    // Between polls: keeps one read pending on the open link until `deadline` or
+    // cancel_watch(), so a link that dies while idle (TCP keepalive giving up on a half-open
+    // connection, the server closing, a USB head pulled) is noticed now, not at the next poll.
+    // Bytes that arrive meanwhile answer no request and are dropped. True when the link was
+    // lost; health() and detail() say why. Returns at once when no link is open.
+    boost::asio::awaitable<bool> watch_until(std::chrono::steady_clock::time_point deadline);
+    // Ends a watch_until() early (a read on demand, stop). Call on the session's strand.
+    void cancel_watch();
+    [[nodiscard]] bool link_open() const { return transport_ && transport_->is_open(); }
+
     [[nodiscard]] MeterHealth health() const { return health_; }
     [[nodiscard]] const std::string& detail() const { return detail_; }
     [[nodiscard]] const SessionCounters& counters() const { return counters_; }
@@ -119,6 +133,8 @@ private:
     void set_health(MeterHealth health, std::string detail);
     void report_unanswered(Outcome kind);
     void note_outcome(Outcome outcome);
+    // The last link was closed as useless and this one has not answered yet.
+    [[nodiscard]] bool on_probation() const { return link_suspect_ && !link_answered_; }
 
     boost::asio::any_io_executor executor_;
     config::MeterConfig config_;
@@ -138,6 +154,10 @@ private:
     std::uint32_t broken_in_row_ = 0;      // answers that failed their CRC or did not parse
     std::vector<std::string> failures_;    // requests without a valid answer on this connection, in order
     std::string close_reason_;
+    bool watching_ = false;
+    bool watch_cancelled_ = false;
+    bool link_answered_ = false;  // a valid answer came over the current link
+    bool link_suspect_ = false;   // the last link was closed as useless, and none has answered since
     std::vector<std::string> unsupported_;
 };
 

@@ -30,6 +30,16 @@ const MissingRegister* find_missing(const ReadingBatch& b, std::uint16_t id) {
     return nullptr;
 }
 
+// Each new link goes to a meter that is silent while `*silent` is true (a broken bridge) and
+// answers once it is false; links already open stay as they were.
+TransportFactory silent_while(std::shared_ptr<bool> silent, std::shared_ptr<test::LinkControl> control) {
+    return [silent, control](const TransportContext& ctx) -> std::unique_ptr<Transport> {
+        auto opts = test::fast_sim(*silent ? kmp::parse_faults("silent") : kmp::Faults{});
+        return std::make_unique<test::ControlledTransport>(std::make_unique<sim::SimTransport>(ctx.executor, opts),
+                                                           control);
+    };
+}
+
 struct SessionFixture : ::testing::Test {
     boost::asio::io_context io;
     test::SimLink link;
@@ -171,10 +181,57 @@ TEST_F(SessionFixture, ASilentLinkIsClosedAfterThreeFailedRequests) {
     EXPECT_EQ(s.health(), MeterHealth::no_answer);
     EXPECT_NE(s.detail().find("reopened"), std::string::npos) << s.detail();
     EXPECT_EQ(link.control->opens, 1);
+    // The new link is on probation: its first request fails, so the retry goes over a third
+    // link, and when that fails too the link is closed at once.
     poll(s, {60});
-    EXPECT_EQ(link.control->opens, 2);
-    EXPECT_EQ(s.counters().reconnects, 1u);
-    EXPECT_FALSE(s.needs_reopen());  // two requests on the new link: under the limit
+    EXPECT_EQ(link.control->opens, 3);
+    EXPECT_EQ(link.control->writes.size(), 5u);
+    EXPECT_EQ(s.counters().reconnects, 2u);
+    EXPECT_TRUE(s.needs_reopen());
+    EXPECT_NE(s.close_reason().find("no valid answer on the new links either (no answer; no answer)"),
+              std::string::npos)
+        << s.close_reason();
+}
+
+// A peer that heals while the session holds a link into the broken one is read again on the
+// retry of the next request: the replacement link does not get the quiet time and two more
+// requests to prove itself useless.
+TEST_F(SessionFixture, AHealedPeerIsReadOnTheRetryOverANewLink) {
+    auto silent = std::make_shared<bool>(true);
+    MeterSession s(io.get_executor(), test::meter_config(), silent_while(silent, link.control), quick());
+    poll(s, {60});
+    poll(s, {60});
+    ASSERT_TRUE(s.needs_reopen());
+    poll(s, {60});  // opens a link into the still broken peer (and one more for the retry)
+    ASSERT_TRUE(s.needs_reopen());
+    poll(s, {60});  // the link that is now open goes into the broken peer too
+    *silent = false;
+    // The link held when the peer healed is broken; the next poll opens a healthy one.
+    const auto batch = poll(s, {60});
+    ASSERT_EQ(batch.readings.size(), 1u);
+    EXPECT_EQ(batch.meter.serial, "12345678");
+    EXPECT_EQ(s.health(), MeterHealth::ok);
+
+    // An answered link leaves probation: three failed requests in a row again before a close.
+    EXPECT_FALSE(s.needs_reopen());
+}
+
+// The probation ends with the first answer: a link that answered once gets the quiet time
+// and the full budget again.
+TEST_F(SessionFixture, ProbationEndsWithTheFirstAnswer) {
+    auto silent = std::make_shared<bool>(true);
+    auto control = link.control;
+    MeterSession s(io.get_executor(), test::meter_config(), silent_while(silent, control), quick());
+    poll(s, {60});
+    poll(s, {60});
+    ASSERT_TRUE(s.needs_reopen());
+    *silent = false;
+    ASSERT_EQ(poll(s, {60}).readings.size(), 1u);
+    const int opens = control->opens;
+    control->truncate_answers = 1;  // one cut-off answer: retried after quiet on the same link
+    ASSERT_EQ(poll(s, {60}).readings.size(), 1u);
+    EXPECT_EQ(control->opens, opens);
+    EXPECT_FALSE(s.needs_reopen());
 }
 
 TEST_F(SessionFixture, GarbageClosesTheLinkToo) {
