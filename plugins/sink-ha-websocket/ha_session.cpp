@@ -12,6 +12,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <random>
 
 namespace kamgw::ha_websocket {
@@ -93,6 +95,10 @@ void HaSession::reconnect() {
 
 void HaSession::stop() {
     stopping_ = true;
+    {
+        std::lock_guard lock(delivery_mutex_);
+        delivery_changed_.notify_all();
+    }
     asio::post(io_, [this] {
         sleep_timer_.cancel();
         wake_timer_.expires_at(SteadyClock::time_point::min());
@@ -107,6 +113,35 @@ void HaSession::set_health(LinkHealth health, std::string detail) {
         s.health = health;
         s.detail = std::move(detail);
     });
+    std::lock_guard lock(delivery_mutex_);
+    delivery_changed_.notify_all();  // a writer waiting for an answer learns that Home Assistant is away
+}
+
+std::uint64_t HaSession::request_delivery() {
+    std::lock_guard lock(delivery_mutex_);
+    return ++delivery_requested_;
+}
+
+std::uint64_t HaSession::delivery_requested() {
+    std::lock_guard lock(delivery_mutex_);
+    return delivery_requested_;
+}
+
+void HaSession::mark_delivered(std::uint64_t ticket) {
+    std::lock_guard lock(delivery_mutex_);
+    delivered_ = std::max(delivered_, ticket);
+    delivery_changed_.notify_all();
+}
+
+bool HaSession::wait_delivered(std::uint64_t ticket, milliseconds limit) {
+    const auto away = [this] {
+        const LinkHealth h = store_.status().health;
+        return h == LinkHealth::unreachable || h == LinkHealth::auth_failed || h == LinkHealth::waiting_for_start ||
+               h == LinkHealth::stopped;
+    };
+    std::unique_lock lock(delivery_mutex_);
+    delivery_changed_.wait_for(lock, limit, [&] { return delivered_ >= ticket || stopping_ || away(); });
+    return delivered_ >= ticket;
 }
 
 void HaSession::settle_health() {
@@ -416,9 +451,13 @@ asio::awaitable<void> HaSession::serve() {
         }
         work_pending_ = false;
         if (!waiting) {
-            if (states_enabled_) co_await push_states();
-            if (events_enabled_) co_await fire_events();
+            // Everything recorded before this ticket is in the store now, so in this round.
+            const std::uint64_t ticket = delivery_requested();
+            bool accepted = true;
+            if (states_enabled_) accepted = co_await push_states() && accepted;
+            if (events_enabled_) accepted = co_await fire_events() && accepted;
             if (statistics_enabled_) co_await import_statistics();
+            if (accepted) mark_delivered(ticket);
         }
         if (SteadyClock::now() >= next_ping) {
             co_await ping();
@@ -447,9 +486,9 @@ asio::awaitable<void> HaSession::ping() {
     }
 }
 
-asio::awaitable<void> HaSession::push_states() {
+asio::awaitable<bool> HaSession::push_states() {
     std::vector<StatePush> pushes = store_.take_dirty_states();
-    if (pushes.empty()) co_return;
+    if (pushes.empty()) co_return true;
     std::size_t posted = 0;
     for (std::size_t i = 0; i < pushes.size(); ++i) {
         const StatePush& p = pushes[i];
@@ -460,7 +499,7 @@ asio::awaitable<void> HaSession::push_states() {
         } catch (const std::exception& e) {
             for (std::size_t j = i; j < pushes.size(); ++j) store_.mark_dirty(pushes[j].entity_id);
             log_.warn(fmt::format("POST /api/states failed ({}); the latest states are sent again later", e.what()));
-            co_return;
+            co_return false;
         }
         if (answer.status == 200 || answer.status == 201) {
             ++posted;
@@ -471,7 +510,7 @@ asio::awaitable<void> HaSession::push_states() {
             states_enabled_ = false;
             store_.update_status([](SinkStatus& s) { s.states_enabled = false; });
             not_admin(fmt::format("POST /api/states (HTTP {})", answer.status));
-            co_return;
+            co_return true;  // refused for good: health says so, retrying would not help
         }
         if (answer.status >= 400 && answer.status < 500) {
             log_.warn(fmt::format("Home Assistant refused the state of {} (HTTP {}: {}); dropped", p.entity_id,
@@ -480,7 +519,7 @@ asio::awaitable<void> HaSession::push_states() {
         }
         for (std::size_t j = i; j < pushes.size(); ++j) store_.mark_dirty(pushes[j].entity_id);
         log_.warn(fmt::format("POST /api/states/{} answered HTTP {}; sent again later", p.entity_id, answer.status));
-        co_return;
+        co_return false;
     }
     store_.update_status([&](SinkStatus& s) { s.states_posted += posted; });
     if (!first_push_done_) {
@@ -489,9 +528,10 @@ asio::awaitable<void> HaSession::push_states() {
     } else {
         log_.debug(fmt::format("pushed {} states", posted));
     }
+    co_return true;
 }
 
-asio::awaitable<void> HaSession::fire_events() {
+asio::awaitable<bool> HaSession::fire_events() {
     while (auto event = store_.take_event()) {
         const json reply = co_await call(std::move(*event), options_.request_timeout);
         if (succeeded(reply)) {
@@ -501,10 +541,11 @@ asio::awaitable<void> HaSession::fire_events() {
         if (error_code_of(reply) == "unauthorized") {
             events_enabled_ = false;
             not_admin("fire_event");
-            co_return;
+            co_return true;
         }
         log_.warn("Home Assistant refused fire_event: " + error_message_of(reply));
     }
+    co_return true;
 }
 
 asio::awaitable<void> HaSession::find_resume_points(const std::vector<std::string>& ids) {

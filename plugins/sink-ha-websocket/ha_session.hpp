@@ -10,11 +10,13 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <condition_variable>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -42,6 +44,14 @@ public:
     void reconnect();  // drop the connection and connect again without waiting (SIGHUP)
     void stop();       // run() returns soon
 
+    // Delivery acknowledgement for the lane thread. request_delivery() is called after new
+    // readings were recorded in the store and returns a ticket; wait_delivered() is true once
+    // Home Assistant accepted everything recorded before that ticket (its live states and
+    // events; the statistics are built from the store's hourly journal). It returns false
+    // after `limit`, or at once while Home Assistant is known to be away.
+    std::uint64_t request_delivery();
+    bool wait_delivered(std::uint64_t ticket, std::chrono::milliseconds limit);
+
 private:
     struct Pending {
         explicit Pending(boost::asio::io_context& io) : timer(io) {}
@@ -60,8 +70,9 @@ private:
     boost::asio::awaitable<json> call(json message, std::chrono::milliseconds timeout);
     boost::asio::awaitable<json> next_auth_message(std::chrono::milliseconds timeout);
     boost::asio::awaitable<void> ping();
-    boost::asio::awaitable<void> push_states();
-    boost::asio::awaitable<void> fire_events();
+    // Both answer false when something is left to send again later.
+    boost::asio::awaitable<bool> push_states();
+    boost::asio::awaitable<bool> fire_events();
     boost::asio::awaitable<void> import_statistics();
     boost::asio::awaitable<void> find_resume_points(const std::vector<std::string>& ids);
     boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
@@ -72,6 +83,8 @@ private:
     void not_admin(const std::string& what);
     void set_health(LinkHealth health, std::string detail);
     void settle_health();
+    std::uint64_t delivery_requested();
+    void mark_delivered(std::uint64_t ticket);
 
     boost::asio::io_context& io_;
     Options options_;
@@ -105,6 +118,11 @@ private:
     std::map<std::string, std::optional<ResumePoint>> resume_;  // per statistic: HA's last row
     std::set<std::string> refused_statistics_;                  // skipped until the next connection
     std::set<std::string> degraded_reasons_;
+
+    std::mutex delivery_mutex_;  // guards the two tickets; the condition signals both them and health changes
+    std::condition_variable delivery_changed_;
+    std::uint64_t delivery_requested_ = 0;
+    std::uint64_t delivered_ = 0;
 };
 
 }  // namespace kamgw::ha_websocket

@@ -4,7 +4,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <deque>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "plugins/sink-ha-websocket/ha_session.hpp"
@@ -12,6 +14,16 @@
 #include "plugins/sink-ha-websocket/sink_store.hpp"
 
 namespace kamgw::ha_websocket {
+namespace {
+
+// How long write() waits for Home Assistant to accept what it recorded before it answers
+// retry. Short, because the lane thread waits with it; the lane retries with backoff.
+constexpr std::chrono::seconds delivery_wait{5};
+
+// Batches the core hands over again after a retry are recorded once: events would repeat.
+constexpr std::size_t remembered_batches = 4096;
+
+}  // namespace
 
 struct HaWebsocketSink::Impl {
     std::function<TimePoint()> now;
@@ -24,6 +36,17 @@ struct HaWebsocketSink::Impl {
     std::promise<void> finished;
     LinkHealth logged_health = LinkHealth::starting;
     bool warned_no_serial = false;
+    std::set<std::string> recorded;          // batch ids already in the store (lane thread)
+    std::deque<std::string> recorded_order;  // oldest first, to forget them again
+
+    void remember(std::string id) {
+        if (!recorded.insert(id).second) return;
+        recorded_order.push_back(std::move(id));
+        if (recorded_order.size() > remembered_batches) {
+            recorded.erase(recorded_order.front());
+            recorded_order.pop_front();
+        }
+    }
 };
 
 HaWebsocketSink::HaWebsocketSink(std::function<TimePoint()> now) : impl_(std::make_unique<Impl>()) {
@@ -59,7 +82,12 @@ void HaWebsocketSink::start(SinkHost& host) {
 WriteResult HaWebsocketSink::write(std::span<const ReadingBatch> batches) {
     Impl& s = *impl_;
     try {
-        for (const ReadingBatch& b : batches) s.store->record(b);
+        for (const ReadingBatch& b : batches) {
+            std::string id = batch_id(b);
+            if (s.recorded.count(id)) continue;
+            s.store->record(b);
+            s.remember(std::move(id));
+        }
     } catch (const std::exception& e) {
         return WriteResult::retry(std::string("cannot write the hourly journal: ") + e.what());
     }
@@ -67,8 +95,12 @@ WriteResult HaWebsocketSink::write(std::span<const ReadingBatch> batches) {
         s.warned_no_serial = true;
         s.host->log().warn("readings of a meter without a serial number are not sent (its entity ids need one)");
     }
+    const std::uint64_t ticket = s.session->request_delivery();
     s.session->wake();
-    return WriteResult::ok();
+    if (s.session->wait_delivered(ticket, delivery_wait)) return WriteResult::ok();
+    // Recorded, not delivered: the core keeps the batches and tries again; the retry finds
+    // them recorded and only waits for Home Assistant.
+    return WriteResult::retry("Home Assistant has not accepted the readings yet: " + s.store->status().detail);
 }
 
 void HaWebsocketSink::idle() {

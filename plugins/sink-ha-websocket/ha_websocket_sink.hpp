@@ -1,11 +1,11 @@
 // The ha-websocket sink: Home Assistant's own websocket API for control and long-term
 // statistics, its REST API for live states.
 //
-// write() runs on the lane thread and only records: the hourly journals in the state folder
-// and the latest state of each entity. A session on the sink's own thread sends them when
-// Home Assistant is there, so write() answers ok even while Home Assistant is away: nothing
-// is lost, because the journal (not the lane) is what the statistics are built from and a
-// live state is only worth its latest value.
+// write() runs on the lane thread. It records the batches (the hourly journals in the state
+// folder, the latest state of each entity, the events), wakes the session on the sink's own
+// thread, and answers ok only once Home Assistant accepted them; while Home Assistant is away
+// it answers retry, so the core keeps the batches, counts the retries and /health tells. A
+// batch handed over again is recorded once (by its batch_id()).
 #pragma once
 
 #include <memory>

@@ -3,6 +3,7 @@
 // of the failure matrix.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -29,14 +30,25 @@ constexpr milliseconds patience{20'000};
 
 std::int64_t unix_of(TimePoint t) { return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count(); }
 
+// What write() must answer: `delivered` while Home Assistant is there, `kept` (retry: recorded,
+// not yet accepted) while it is away, `either` around a restart, when it may come back during
+// the writes.
+enum class Expect { delivered, kept, either };
+
 // Writes the polls of hours [from, to) the way an hourly schedule would (5 s past the hour),
 // moving the clock along.
-void write_hours(Sink& sink, ManualClock& clock, int from, int to) {
+void write_hours(Sink& sink, ManualClock& clock, int from, int to, Expect expect = Expect::delivered) {
     for (int h = from; h < to; ++h) {
         const TimePoint t = hour_utc(h) + seconds(5);
         clock.set(t);
         const ReadingBatch batch = house_batch(t, h);
-        ASSERT_EQ(sink.write({&batch, 1}).code, WriteResult::Code::ok);
+        const WriteResult result = sink.write({&batch, 1});
+        if (expect == Expect::delivered) {
+            ASSERT_EQ(result.code, WriteResult::Code::ok) << result.message;
+        } else if (expect == Expect::kept) {
+            ASSERT_EQ(result.code, WriteResult::Code::retry);
+        }
+        ASSERT_NE(result.code, WriteResult::Code::reject) << result.message;
     }
 }
 
@@ -138,7 +150,7 @@ TEST(HaWebsocketSession, RestartPushesStatesAgainAndFillsTheGapOnce) {
     ASSERT_TRUE(idle_until(
         sink, [&] { return !sink.status().connected; }, patience));
     EXPECT_EQ(f.ha.state_count(), 0u) << "Home Assistant forgot the REST states";
-    write_hours(sink, f.clock, 4, 28);  // a day passes while Home Assistant is away
+    write_hours(sink, f.clock, 4, 28, Expect::either);  // a day passes while Home Assistant is away
 
     ASSERT_TRUE(idle_until(
         sink, [&] { return f.ha.statistics(heat_id).size() == 27 && f.ha.state_count() == 5; }, patience));
@@ -169,7 +181,7 @@ TEST(HaWebsocketSession, JournalSurvivesAGatewayRestartWhileHomeAssistantIsDown)
         TestHost host(test_config("http://127.0.0.1:" + std::to_string(nobody)), dir.path());
         HaWebsocketSink sink([&] { return clock.now(); });
         sink.start(host);
-        write_hours(sink, clock, 1, 11);
+        write_hours(sink, clock, 1, 11, Expect::kept);
         ASSERT_TRUE(idle_until(
             sink, [&] { return sink.status().health == LinkHealth::unreachable; }, patience));
         sink.stop();
@@ -181,6 +193,42 @@ TEST(HaWebsocketSession, JournalSurvivesAGatewayRestartWhileHomeAssistantIsDown)
     ASSERT_TRUE(idle_until(
         sink, [&] { return ha.statistics(heat_id).size() == 10; }, patience));
     EXPECT_NEAR(ha.statistics(heat_id).rbegin()->second.sum, heat_energy_at(10) - heat_energy_at(1), 1e-9);
+    sink.stop();
+}
+
+// write() says ok only for what Home Assistant holds: with Home Assistant away it answers
+// retry (the core keeps the batch and counts the retry); the same batch handed over again
+// once Home Assistant is back is delivered, and its event is fired once.
+TEST(HaWebsocketSession, WriteAnswersRetryUntilHomeAssistantAcceptedTheReadings) {
+    Fixture f;
+    ConfigTable config = test_config(f.ha.url());
+    config.set("fire_events", true);
+    TestHost host(config, f.dir.path());
+    HaWebsocketSink sink([&] { return f.clock.now(); });
+    sink.start(host);
+    write_hours(sink, f.clock, 1, 2);
+    // ok means delivered: the states are in Home Assistant when write() returns.
+    ASSERT_EQ(f.ha.state_count(), 5u);
+    EXPECT_EQ((*f.ha.state_of(heat_entity))["state"], house_batch(hour_utc(1), 1).readings[0].value.to_string());
+
+    f.ha.restart(milliseconds(3000));
+    ASSERT_TRUE(idle_until(
+        sink, [&] { return sink.status().health == LinkHealth::unreachable; }, patience));
+    f.clock.set(hour_utc(2) + seconds(5));
+    const ReadingBatch batch = house_batch(hour_utc(2) + seconds(5), 2);
+    const auto asked = std::chrono::steady_clock::now();
+    const WriteResult away = sink.write({&batch, 1});
+    EXPECT_EQ(away.code, WriteResult::Code::retry);
+    EXPECT_NE(away.message.find("Home Assistant has not accepted the readings yet"), std::string::npos) << away.message;
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, seconds(1)) << "known to be away: no waiting";
+
+    ASSERT_TRUE(idle_until(
+        sink, [&] { return sink.status().connected; }, patience));
+    const WriteResult back = sink.write({&batch, 1});
+    ASSERT_EQ(back.code, WriteResult::Code::ok) << back.message;
+    EXPECT_EQ((*f.ha.state_of(heat_entity))["state"], batch.readings[0].value.to_string());
+    const auto events = f.ha.fired_events();
+    EXPECT_EQ(std::count(events.begin(), events.end(), "kamgw_reading"), 2) << "one event per poll, retries included";
     sink.stop();
 }
 
@@ -219,7 +267,7 @@ TEST(HaWebsocketSession, WrongTokenIsRetriedSlowlyWithAClearMessage) {
     TestHost host(test_config(f.ha.url(), "wrong-token"), f.dir.path());
     HaWebsocketSink sink([&] { return f.clock.now(); });
     sink.start(host);
-    write_hours(sink, f.clock, 1, 2);
+    write_hours(sink, f.clock, 1, 2, Expect::kept);
     ASSERT_TRUE(idle_until(
         sink, [&] { return sink.status().health == LinkHealth::auth_failed; }, patience));
     idle_until(
@@ -242,7 +290,7 @@ TEST(HaWebsocketSession, TokenFileIsReadAgainAfterARefusal) {
     TestHost host(config, f.dir.path() / "state");
     HaWebsocketSink sink([&] { return f.clock.now(); });
     sink.start(host);
-    write_hours(sink, f.clock, 1, 2);
+    write_hours(sink, f.clock, 1, 2, Expect::kept);
     ASSERT_TRUE(idle_until(
         sink, [&] { return sink.status().auth_failures >= 1; }, patience));
     f.dir.write("token", "good-token\n");
@@ -316,7 +364,7 @@ TEST_P(HaWebsocketVersions, MetadataFitsTheVersionAndBackfillWorks) {
     f.ha.restart(milliseconds(300));
     ASSERT_TRUE(idle_until(
         sink, [&] { return !sink.status().connected; }, patience));
-    write_hours(sink, f.clock, 4, 8);
+    write_hours(sink, f.clock, 4, 8, Expect::either);
     ASSERT_TRUE(idle_until(
         sink, [&] { return f.ha.statistics(heat_id).size() == 7; }, patience));
     for (const auto& call : f.ha.imports()) {
@@ -389,7 +437,7 @@ TEST(HaWebsocketSession, WaitsForAStartingHomeAssistant) {
     TestHost host(test_config(f.ha.url()), f.dir.path());
     HaWebsocketSink sink([&] { return f.clock.now(); });
     sink.start(host);
-    write_hours(sink, f.clock, 1, 3);
+    write_hours(sink, f.clock, 1, 3, Expect::kept);  // a starting Home Assistant takes nothing yet
     ASSERT_TRUE(idle_until(
         sink, [&] { return sink.status().health == LinkHealth::waiting_for_start; }, patience));
     EXPECT_EQ(f.ha.state_count(), 0u) << "nothing is pushed into a starting Home Assistant";
