@@ -3,8 +3,9 @@
 #
 #   packaging/setup.sh demo   install build dependencies, build, run kamgw on the simulated meter
 #   packaging/setup.sh test   install build dependencies, build, run every test (what CI runs)
-#   packaging/setup.sh deps   only install the build dependencies
-#   packaging/setup.sh build  only build (release preset, into build/)
+#   packaging/setup.sh deps      only install the build dependencies
+#   packaging/setup.sh build     only build (release preset, into build/)
+#   packaging/setup.sh packages  install build dependencies, build the Debian packages into build/packages/
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,6 +30,37 @@ build_release() {
     step "Building (release, warnings are errors)"
     cmake --preset release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
     cmake --build --preset release -j "$(nproc)"
+}
+
+# dpkg-buildpackage wants debian/ at the top of the tree: it runs on an export of the tree in a
+# temporary folder, so the tree itself never gets one, whatever happens.
+build_packages() {
+    step "Building the Debian packages (into build/packages/)"
+    local work out="$ROOT/build/packages" rc=0
+    work=$(mktemp -d /tmp/kamgw-deb.XXXXXX)
+    mkdir -p "$work/src"
+    if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+        git -C "$ROOT" ls-files -z | (cd "$ROOT" && tar --null -T - -cf -) | tar -x -C "$work/src"
+    else
+        tar -C "$ROOT" --exclude='./build*' -cf - . | tar -x -C "$work/src"
+    fi
+    cp -r "$work/src/packaging/debian" "$work/src/debian"
+    # The compiler cache (when installed) serves the package build too; CMake reads this variable.
+    if command -v ccache >/dev/null; then
+        export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$work/src" CCACHE_NOHASHDIR=true
+    fi
+    (cd "$work/src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        tail -50 "$work/build.log"
+        echo "the package build failed (exit $rc); its whole log was $work/build.log" >&2
+        rm -rf "$work"
+        return "$rc"
+    fi
+    mkdir -p "$out"
+    rm -f "$out"/*.deb "$out"/*.changes "$out"/*.buildinfo
+    cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$out"/
+    rm -rf "$work"
+    ls -1 "$out"
 }
 
 check_format() {
@@ -80,6 +112,10 @@ run_package_tests() {
 case "${1:-}" in
 deps) install_deps ;;
 build) build_release ;;
+packages)
+    install_deps
+    build_packages
+    ;;
 demo)
     install_deps
     build_release
@@ -97,7 +133,7 @@ test)
     step "All tests passed"
     ;;
 *)
-    sed -n '2,8p' "$0"
+    sed -n '2,9p' "$0"
     exit 64
     ;;
 esac

@@ -42,20 +42,28 @@ AS_KAMGW=(setpriv --reuid=_kamgw --regid=_kamgw --init-groups --inh-caps=-all --
 if [ -n "${KAMGW_PKG_DEBS:-}" ]; then
     echo "--- using the packages in $KAMGW_PKG_DEBS"
     cp "$KAMGW_PKG_DEBS"/*.deb "$KAMGW_PKG_DEBS"/*.changes "$WORK"/
-    mkdir -p "$WORK/src/debian" && cp "$ROOT/packaging/debian/kamgw.service" "$WORK/src/debian/"
+    mkdir -p "$WORK/src/packaging/debian" && cp "$ROOT/packaging/debian/kamgw.service" "$WORK/src/packaging/debian/"
 else
     echo "--- exporting the tree"
     mkdir -p "$WORK/src"
     (cd "$ROOT" && git ls-files -z | tar --null -T - -cf -) | tar -x -C "$WORK/src"
-    cp -r "$WORK/src/packaging/debian" "$WORK/src/debian"
 
-    echo "--- dpkg-buildpackage -us -uc -b"
-    # The compiler cache (when installed) serves the package build too; CMake reads this variable.
-    if command -v ccache >/dev/null; then
-        export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$WORK/src" CCACHE_NOHASHDIR=true
-    fi
-    (cd "$WORK/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$WORK/build.log" 2>&1 ||
-        { tail -50 "$WORK/build.log"; fail "package build failed"; }
+    # The README's package build and install, exactly as written there: the lines of the
+    # first ```sh block after the "package-build" marker. `sudo` is not needed as root.
+    block=$(awk '/<!-- package-build:/ {found=1; next}
+                 found && /^```sh/ {inside=1; next}
+                 inside && /^```/ {exit}
+                 inside {print}' "$ROOT/README.md")
+    [ -n "$block" ] || fail "no package-build block in README.md"
+    echo "--- the README's commands:"
+    printf '%s\n' "$block"
+    INSTALLED=1
+    (cd "$WORK/src" && bash -euo pipefail -c "$block") >"$WORK/build.log" 2>&1 ||
+        { tail -50 "$WORK/build.log"; fail "the README's package commands failed"; }
+    tail -3 "$WORK/build.log"
+    [ ! -e "$WORK/src/debian" ] || fail "the package build left debian/ in the tree"
+    dpkg -s kamgw >/dev/null 2>&1 || fail "the README's apt install did not install kamgw"
+    cp "$WORK/src/build/packages"/*.deb "$WORK/src/build/packages"/*.changes "$WORK/src/build/packages"/*.buildinfo "$WORK"/
 fi
 ls -1 "$WORK"/*.deb
 [ -z "${KAMGW_PKG_KEEP:-}" ] || { mkdir -p "$KAMGW_PKG_KEEP" && cp "$WORK"/*.deb "$WORK"/*.changes "$WORK"/*.buildinfo "$KAMGW_PKG_KEEP"/; }
@@ -66,7 +74,7 @@ if grep -q '^E:' "$WORK/lintian.log"; then fail "lintian reported errors"; fi
 echo "lintian: $(grep -c '^E:' "$WORK/lintian.log" || true) errors, $(grep -c '^W:' "$WORK/lintian.log" || true) warnings"
 
 echo "--- systemd-analyze security"
-systemd-analyze security --offline=true "$WORK/src/debian/kamgw.service" 2>/dev/null | tail -1 || true
+systemd-analyze security --offline=true "$WORK/src/packaging/debian/kamgw.service" 2>/dev/null | tail -1 || true
 
 echo "--- dpkg -i"
 INSTALLED=1
@@ -76,6 +84,15 @@ PLUGIN_DIR=$(dpkg -L kamgw | grep '/kamgw/plugins$' | head -1)
 id _kamgw | grep -q dialout || fail "_kamgw is not in dialout"
 [ "$(stat -c '%U:%G %a' /etc/kamgw/kamgw.toml)" = "root:_kamgw 640" ] || fail "conffile owner/mode: $(stat -c '%U:%G %a' /etc/kamgw/kamgw.toml)"
 grep -q '/etc/kamgw/kamgw.toml' /var/lib/dpkg/info/kamgw.conffiles || fail "kamgw.toml is not a conffile"
+# Not enabled (nor started) by the installation: there is no meter configured yet.
+[ ! -e /etc/systemd/system/multi-user.target.wants/kamgw.service ] || fail "the installation enabled the service"
+# Each plugin's README and sample go with its package.
+for doc in kamgw-sink-mqtt-ha kamgw-sink-influxdb kamgw-sink-ha-websocket kamgw/sink-csv kamgw/transport-serial \
+    kamgw/transport-tcp kamgw/transport-rfc2217 kamgw/transport-sim; do
+    ls /usr/share/doc/$doc/README.md* /usr/share/doc/$doc/sample.toml* >/dev/null 2>&1 || fail "no README or sample.toml in /usr/share/doc/$doc"
+done
+grep -q '^Suggests:.*kamgw-sink-mqtt-ha' <(dpkg -s kamgw) || fail "kamgw does not suggest its sinks"
+if dpkg -s kamgw | grep -q '^Recommends:'; then fail "kamgw recommends packages"; fi
 
 echo "--- kamgw check on the installed conffile"
 /usr/sbin/kamgw check -c /etc/kamgw/kamgw.toml
