@@ -147,8 +147,11 @@ std::string redact_url(std::string_view url) {
 }
 
 std::string default_line_group(const Endpoint& endpoint) {
+    // Each simulated meter is a device of its own (its "host" only names the model): two of
+    // them take no turns, and a silent one does not hold up the other.
+    if (endpoint.scheme == "sim") return endpoint.url;
     if (!endpoint.host.empty()) {
-        std::string group = endpoint.scheme == "sim" ? "sim://" + endpoint.host : endpoint.host;
+        std::string group = endpoint.host;
         if (!endpoint.port.empty()) group += ":" + endpoint.port;
         return group;
     }

@@ -350,8 +350,9 @@ boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange(const kmp:
         ++counters_.retries;
         failures_.push_back(first.error);
         std::vector<std::string> failures = std::move(failures_);
-        log_->info("{} to {} on the link opened to replace a useless one; opening another one for the retry now",
-                   first.error, kmp::cid_name(request.cid));
+        // Debug only: the runner's line for this attempt names both links' failures.
+        log_->debug("{} to {} on the link opened to replace a useless one; opening another one for the retry now",
+                    first.error, kmp::cid_name(request.cid));
         close();
         if (!co_await open()) {
             Exchange failed;

@@ -40,6 +40,7 @@ TEST(ConfigMeterUrl, NetworkUrlsHaveHostPortAndQuery) {
     EXPECT_EQ(sim->scheme, "sim");
     EXPECT_EQ(sim->host, "multical403");
     EXPECT_EQ(default_line_group(*sim), "sim://multical403");
+    EXPECT_EQ(default_line_group(*parse_endpoint("sim://multical403?serial=2")), "sim://multical403?serial=2");
 
     auto flag = parse_endpoint("socket://h:1?echo");
     ASSERT_TRUE(flag);
