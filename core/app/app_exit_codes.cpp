@@ -15,7 +15,7 @@ constexpr std::array<ExitCodeInfo, 10> table = {{
     {exit_code::internal_error, "internal error (a bug: please report it)"},
     {exit_code::os_error, "the system refused a resource: sim could not create its pty or socket"},
     {exit_code::plugin_refused, "a plugin file was refused (plugins)"},
-    {exit_code::not_delivered, "run --once: a sink did not take every batch; they wait in the journal"},
+    {exit_code::not_delivered, "run --once: a sink did not take every batch; what it did not take is kept"},
     {exit_code::config_error, "configuration error"},
 }};
 

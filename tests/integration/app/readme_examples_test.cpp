@@ -47,10 +47,10 @@ std::vector<Example> readme_examples() {
 // Standard output only: the README shows what a pipe would get.
 std::vector<std::string> run_example(const std::string& command) {
     const std::string bin = kamgw_binary().parent_path().string();
-    const auto r =
-        run_command({"/bin/sh", "-c",
-                     "cd '" + source_dir().string() + "' && PATH='" + bin + "':\"$PATH\" " + command + " 2>/dev/null"},
-                    std::chrono::seconds(90));
+    const auto r = run_command(
+        {"/bin/sh", "-c",
+         "cd '" + source_dir().string() + "' && PATH='" + bin + "':\"$PATH\" && { " + command + "; } 2>/dev/null"},
+        std::chrono::seconds(90));
     std::vector<std::string> lines;
     std::istringstream text(r.output);
     for (std::string line; std::getline(text, line);) lines.push_back(line);
