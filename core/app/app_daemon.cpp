@@ -16,6 +16,7 @@
 #include "core/app/metrics_server.hpp"
 #include "core/app/plugin_loading.hpp"
 #include "core/app/preflight.hpp"
+#include "core/app/run_once.hpp"
 #include "core/app/systemd_notify.hpp"
 #include "core/app/version.hpp"
 #include "core/config/config_loader.hpp"
@@ -294,6 +295,11 @@ int Daemon::run() {
     rt->journal = std::make_shared<bus::Journal>(journal_settings(rt->cfg.gateway), make_logger("journal"));
     rt->journal->open();
     build_runtime(*rt, rt->cfg);
+    if (options_.once) {
+        bus::DrainReport report;
+        const int code = run_once(*rt, report);
+        return release(std::move(rt), report, code);
+    }
     rt->runners = make_runners(rt->io, rt->cfg, *registry_, *rt->bus, [&] { rt->schedule_journal(); });
     rt->schedule_journal();
     for (auto& r : rt->runners) r->start();
@@ -369,15 +375,24 @@ int Daemon::run() {
     // shutdown_timeout counts from the signal, including the moment given to polls in flight.
     const auto spent =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - rt->stop_requested);
-    const auto report = rt->bus->stop(std::max(rt->cfg.gateway.shutdown_timeout - spent, 0ms));
-    rt->journal->close();
-    log_drain(*rt->log, report);
-    rt->log->info("stopped: {}", summary(rt->cfg, rt->bus->stats()));
+    const auto report = drain(*rt, std::max(rt->cfg.gateway.shutdown_timeout - spent, 0ms));
+    return release(std::move(rt), report, EX_OK);
+}
+
+bus::DrainReport Daemon::drain(Runtime& rt, std::chrono::milliseconds drain_timeout) {
+    const auto report = rt.bus->stop(drain_timeout);
+    rt.journal->close();
+    log_drain(*rt.log, report);
+    rt.log->info("stopped: {}", summary(rt.cfg, rt.bus->stats()));
+    return report;
+}
+
+int Daemon::release(std::unique_ptr<Runtime> rt, const bus::DrainReport& report, int code) {
     if (report.abandoned()) {
         // A sink thread is still inside plugin code: unloading the plugins (or running static
         // destructors) under it would crash. Everything it did not deliver is in the journal.
         spdlog::shutdown();
-        std::_Exit(EX_OK);
+        std::_Exit(code);
     }
     {
         std::lock_guard lock(rt->runners_mutex);
@@ -385,7 +400,44 @@ int Daemon::run() {
     }
     rt.reset();  // sinks and transports go before the plugin libraries
     registry_.reset();
-    return EX_OK;
+    return code;
+}
+
+int Daemon::run_once(Runtime& rt, bus::DrainReport& report) {
+    std::vector<OncePoll> polls;
+    for (const auto& m : rt.cfg.meters)
+        polls.push_back(
+            {m.name, false, 0, MeterHealth::starting, "meter " + m.name + ": interrupted before it was read"});
+    poll_every_meter_once(rt.io, rt.cfg.meters, *registry_,
+                          {.publish =
+                               [&rt](ReadingBatch batch) {
+                                   rt.bus->publish(std::move(batch));
+                                   rt.schedule_journal();
+                               },
+                           .publish_status = [&rt](const MeterStatus& status) { rt.bus->publish_status(status); },
+                           .done =
+                               [&rt, &polls](std::vector<OncePoll> done) {
+                                   polls = std::move(done);
+                                   rt.io.stop();
+                               }});
+    rt.signals.async_wait([&rt](boost::system::error_code ec, int) {
+        if (!ec) rt.io.stop();
+    });
+    rt.io.run();
+    // The session warns about a meter that does not answer, but leaves a lost link to the
+    // runner to report, and here there is no runner.
+    std::size_t read = 0;
+    for (const auto& p : polls) {
+        if (p.identified) ++read;
+        if (!p.identified && p.health != MeterHealth::no_answer && p.health != MeterHealth::unsupported)
+            rt.log->error("{}", p.detail);
+    }
+    rt.log->info("once: {} of {} meter(s) read; draining the sinks (at most {} ms)", read, polls.size(),
+                 rt.cfg.gateway.shutdown_timeout.count());
+    report = drain(rt, rt.cfg.gateway.shutdown_timeout);
+    // Sinks that could not be made, dead letters and drops were logged where they happened.
+    const auto stats = rt.bus->stats();
+    return once_exit_code(polls, once_deliveries(report, stats), rt.cfg.sinks.size());
 }
 
 }  // namespace kamgw::app

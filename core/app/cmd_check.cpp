@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "core/app/commands.hpp"
+#include "core/app/exit_codes.hpp"
 #include "core/app/fd_limit.hpp"
 #include "core/app/paths.hpp"
 #include "core/app/plugin_loading.hpp"
@@ -89,7 +90,8 @@ int cmd_check(int argc, char** argv) {
     std::string user_name;
     po::options_description options(
         "kamgw check [-c FILE]: validate the configuration, load the plugins and print what would run.\n"
-        "Exits 0 when kamgw would start, 78 (EX_CONFIG) when the configuration has errors");
+        "Exits 0 when kamgw would start.\n\n" +
+        exit_code_help({exit_code::ok, exit_code::usage, exit_code::config_error}) + "\nOptions");
     options.add_options()("help,h", "show this help")("config,c", po::value(&config_file)->value_name("FILE"),
                                                       "configuration file (conf.d/ beside it is read too)")(
         "plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(), "load plugins from DIR first")(

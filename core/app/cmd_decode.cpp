@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/app/commands.hpp"
+#include "core/app/exit_codes.hpp"
 #include "core/kmp/decode_text.hpp"
 
 namespace kamgw::app {
@@ -28,7 +29,8 @@ int cmd_decode(int argc, char** argv) {
         "Frames come as hex arguments (\"80 3f 01 05 8a 0d\", \"803F01058A0D\", several frames at once),\n"
         "or, with '-' or no arguments, as lines on stdin: plain hex, or a debug log with\n"
         "'Write: 80 3f …' lines and one 'Read: 40' line per received byte.\n"
-        "Exit status 65 when any frame failed its CRC or any input was not a frame.\n\nOptions");
+        "A frame's serial number is a JSON string, as in read --json.\n\n" +
+        exit_code_help({exit_code::ok, exit_code::usage, exit_code::data_error}) + "\nOptions");
     std::string address_text;
     options.add_options()("help,h", "show this help")(
         "address,a", po::value<std::string>(&address_text),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/app/commands.hpp"
+#include "core/app/exit_codes.hpp"
 #include "core/app/version.hpp"
 #include "core/host/plugin_dirs.hpp"
 #include "core/host/plugin_registry.hpp"
@@ -112,8 +113,8 @@ int cmd_plugins(int argc, char** argv) {
     po::options_description options(
         "Usage: kamgw plugins [--json] [--plugin-dir DIR]...\n\n"
         "Lists the plugins kamgw finds, their kind, version, ABI, URL schemes and\n"
-        "configuration keys, and every plugin file it refused and why.\n"
-        "Exits 0 when nothing was refused, 69 when something was.\n\nOptions");
+        "configuration keys, and every plugin file it refused and why.\n\n" +
+        exit_code_help({exit_code::ok, exit_code::usage, exit_code::plugin_refused}) + "\nOptions");
     options.add_options()("help,h", "show this help")("json", "print JSON instead of text")(
         "plugin-dir", po::value<std::vector<std::string>>()->composing(),
         "look in DIR instead of the default folder (repeatable; earlier folders win)");
@@ -141,7 +142,7 @@ int cmd_plugins(int argc, char** argv) {
         std::cout << to_json(dirs, registry).dump(2) << '\n';
     else
         print_text(std::cout, dirs, registry);
-    return registry.problems().empty() ? EX_OK : EX_UNAVAILABLE;
+    return registry.problems().empty() ? exit_code::ok : exit_code::plugin_refused;
 }
 
 }  // namespace kamgw::app

@@ -1,5 +1,7 @@
 // kamgw read: read one meter once and print the readings as a table, JSON Lines or CSV.
 // The meter is a URL (any scheme a transport plugin serves) or a [[meter]] of the config.
+// Whatever went wrong is said once, on stderr, and the exit code tells a script which case it
+// was (exit_codes.hpp).
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
@@ -7,57 +9,26 @@
 #include <boost/program_options.hpp>
 #include <iomanip>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <map>
 #include <sstream>
 
 #include "core/app/commands.hpp"
+#include "core/app/exit_codes.hpp"
 #include "core/app/logging.hpp"
+#include "core/app/meter_target.hpp"
 #include "core/app/paths.hpp"
 #include "core/app/plugin_loading.hpp"
+#include "core/app/reading_json.hpp"
 #include "core/config/config_loader.hpp"
-#include "core/config/duration.hpp"
 #include "core/config/meter_url.hpp"
-#include "core/config/schema_validator.hpp"
 #include "core/kmp/register_catalogue.hpp"
 #include "core/meter/meter_session.hpp"
+#include "csv_format.hpp"
 
 namespace po = boost::program_options;
 
 namespace kamgw::app {
 namespace {
-
-std::string iso_time(TimePoint t) {
-    const auto secs = std::chrono::floor<std::chrono::seconds>(t);
-    const std::time_t tt = Clock::to_time_t(secs);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
-// The value exactly as the meter sent it, as a JSON number.
-std::string json_line(const ReadingBatch& batch, const Reading& r) {
-    std::string out = "{\"meter\":" + nlohmann::json(batch.meter.name).dump();
-    out += ",\"serial\":" + nlohmann::json(batch.meter.serial).dump();
-    out += ",\"model\":" + nlohmann::json(batch.meter.model).dump();
-    out += ",\"id\":" + std::to_string(r.register_id);
-    out += ",\"key\":" + nlohmann::json(r.key).dump();
-    out += ",\"name\":" + nlohmann::json(r.name).dump();
-    out += ",\"value\":" + r.value.to_string();
-    out += ",\"unit\":" + nlohmann::json(std::string(r.unit_symbol())).dump();
-    out += ",\"unit_code\":" + std::to_string(r.unit_code);
-    out += ",\"quantity\":" + nlohmann::json(std::string(quantity_name(r.quantity))).dump();
-    out += ",\"time\":\"" + iso_time(r.time) + "\"}";
-    return out;
-}
 
 // Pads to `width` columns; UTF-8 continuation bytes (the ³ in m³) take no column.
 std::string padded(const std::string& text, std::size_t width) {
@@ -70,7 +41,7 @@ std::string padded(const std::string& text, std::size_t width) {
 void print_table(const ReadingBatch& batch, std::ostream& out) {
     out << batch.meter.model << " serial " << batch.meter.serial
         << (batch.meter.firmware.empty() ? "" : ", firmware " + batch.meter.firmware) << ", read "
-        << iso_time(batch.finished) << "\n";
+        << csv::format_utc(batch.finished) << "\n";
     std::size_t key_width = 3, value_width = 5;
     for (const auto& r : batch.readings) {
         key_width = std::max(key_width, r.key.size());
@@ -87,75 +58,108 @@ void print_table(const ReadingBatch& batch, std::ostream& out) {
     }
 }
 
-struct Target {
-    config::MeterConfig meter;
-    bool ok = false;
-};
+std::string_view missing_words(MissingReason reason) {
+    switch (reason) {
+        case MissingReason::not_supported:
+            return "the meter has no such register";
+        case MissingReason::no_answer:
+            return "no answer";
+        case MissingReason::bad_frame:
+            return "the answer was garbled";
+        case MissingReason::link_down:
+            return "the link was lost";
+    }
+    return "missing";
+}
 
-// A [[meter]] from the configuration, or a meter described by its URL alone.
-Target resolve_target(const std::string& url, const std::string& meter_name, const std::string& config_file,
-                      const host::PluginRegistry& registry) {
-    Target t;
-    if (!meter_name.empty()) {
-        const auto cfg = config::load_config(config_file, registry);
-        for (const auto& m : cfg.meters) {
-            if (m.name != meter_name) continue;
-            t.meter = m;
-            t.ok = true;
-            return t;
+// "1 of 3 registers did not come back: t3 (88): the meter has no such register"
+std::string missing_sentence(const ReadingBatch& batch, const config::MeterConfig& meter) {
+    std::map<MissingReason, std::string> by_reason;
+    for (const auto& m : batch.missing) {
+        std::string& list = by_reason[m.reason];
+        list += (list.empty() ? "" : ", ") + m.key + " (" + std::to_string(m.register_id) + ")";
+    }
+    std::string out = std::to_string(batch.missing.size()) + " of " +
+                      std::to_string(batch.missing.size() + batch.readings.size()) + " registers did not come back:";
+    bool first = true;
+    for (const auto& [reason, list] : by_reason) {
+        out += std::string(first ? " " : "; ") + list + ": " + std::string(missing_words(reason));
+        first = false;
+    }
+    if (by_reason.count(MissingReason::not_supported))
+        out += " ('kamgw scan " + config::redact_url(meter.url) + "' lists what it has)";
+    return out;
+}
+
+// A [[meter]] from the configuration; nullopt after saying which ones there are.
+std::optional<config::MeterConfig> configured_meter(const std::string& name, const std::string& config_file,
+                                                    const host::PluginRegistry& registry) {
+    const auto cfg = config::load_config(config_file, registry);
+    for (const auto& m : cfg.meters)
+        if (m.name == name) return m;
+    std::cerr << "kamgw read: no [[meter]] named '" << name << "' in " << config_file << " (configured:";
+    for (const auto& m : cfg.meters) std::cerr << ' ' << m.name;
+    std::cerr << ")\n";
+    return std::nullopt;
+}
+
+// The registers of --registers, or nullopt after naming the one that is unknown.
+std::optional<std::vector<RegisterInfo>> parse_register_list(const std::string& text) {
+    std::vector<RegisterInfo> registers;
+    std::stringstream list(text);
+    std::string token;
+    while (std::getline(list, token, ',')) {
+        token.erase(0, token.find_first_not_of(' '));
+        token.erase(token.find_last_not_of(' ') + 1);
+        if (token.empty()) continue;
+        const auto info = kmp::resolve_register(token);
+        if (!info) {
+            std::cerr << "kamgw read: unknown register '" << token << "' (a key from 'kamgw registers' or a number)\n";
+            return std::nullopt;
         }
-        std::cerr << "kamgw: no [[meter]] named '" << meter_name << "' in " << config_file << " (configured:";
-        for (const auto& m : cfg.meters) std::cerr << ' ' << m.name;
-        std::cerr << ")\n";
-        return t;
+        registers.push_back(*info);
     }
-    std::string why;
-    const auto endpoint = config::parse_endpoint(url, &why);
-    if (!endpoint) {
-        std::cerr << "kamgw: '" << config::redact_url(url) << "' is no meter URL: " << why << '\n';
-        return t;
+    return registers;
+}
+
+void print_batch(const ReadingBatch& batch, const po::variables_map& vm) {
+    if (vm.count("json")) {
+        for (const auto& r : batch.readings) std::cout << reading_json(batch.meter, r) << '\n';
+    } else if (vm.count("csv")) {
+        // The CSV sink's own columns, so a file started by hand continues the sink's file.
+        const csv::CsvStyle style{.line_end = "\n"};
+        std::cout << csv::format_header(style) << csv::format_rows({&batch, 1}, style);
+    } else if (!batch.readings.empty()) {
+        print_table(batch, std::cout);
     }
-    const PluginDescriptor* plugin = registry.transport_for_scheme(endpoint->scheme);
-    if (!plugin) {
-        std::cerr << "kamgw: no transport plugin serves '" << endpoint->scheme << "://' (served:";
-        for (const auto& s : registry.url_schemes()) std::cerr << ' ' << s;
-        std::cerr << "); see 'kamgw plugins'\n";
-        return t;
-    }
-    std::vector<config::ConfigIssue> issues;
-    t.meter.transport_options = config::validate_string_options(endpoint->query, plugin->config, "url", issues);
-    if (!issues.empty()) {
-        for (const auto& issue : issues)
-            std::cerr << "kamgw: URL option " << issue.key << ": " << issue.message
-                      << (issue.accepted.empty() ? "" : "; accepted: " + issue.accepted) << '\n';
-        return t;
-    }
-    t.meter.name = endpoint->host.empty() ? "meter" : endpoint->host;
-    t.meter.url = url;
-    t.meter.endpoint = *endpoint;
-    t.meter.line_group = config::default_line_group(*endpoint);
-    t.ok = true;
-    return t;
+    std::cout.flush();
 }
 
 }  // namespace
 
 int cmd_read(int argc, char** argv) {
-    std::string url, meter_name, config_file = default_config_file, registers_text, timeout_text, log_level = "warn";
+    std::string url, meter_name, config_file = default_config_file, registers_text, timeout_text, log_level;
     std::vector<std::string> plugin_dirs;
+    LineOptions line;
     po::options_description options(
         "kamgw read URL|--meter NAME [options]: read a meter once and print the readings.\n"
-        "Exits 0 when readings came back, 69 when the meter did not answer, 64 on usage errors");
+        "Problems go to stderr, one sentence each.\n\n" +
+        exit_code_help({exit_code::ok, exit_code::partial, exit_code::usage, exit_code::meter_unavailable,
+                        exit_code::internal_error, exit_code::config_error}) +
+        "\nOptions");
     options.add_options()("help,h", "show this help")("meter", po::value(&meter_name)->value_name("NAME"),
                                                       "the [[meter]] of this name in the configuration")(
         "config,c", po::value(&config_file)->value_name("FILE"), "configuration file (for --meter and plugin_dirs)")(
         "registers,r", po::value(&registers_text)->value_name("LIST"),
         "comma-separated register keys or numbers (default: the meter's configured or the catalogue defaults)")(
-        "json", "print JSON Lines, one object per reading")("csv", "print CSV with a header line")(
-        "timeout", po::value(&timeout_text)->value_name("DURATION"), "first-byte timeout (default 2s)")(
-        "plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(), "load plugins from DIR first")(
-        "verbose,v", "log the bytes sent and received (debug)")("log-level", po::value(&log_level)->value_name("LEVEL"),
-                                                                "trace, debug, info, warn (default), error");
+        "json", "print JSON Lines, one object per reading")("csv",
+                                                            "print CSV with a header line (the CSV sink's columns)")(
+        "timeout", po::value(&timeout_text)->value_name("DURATION"), "first-byte timeout (default 2s)");
+    add_line_options(options, line);
+    options.add_options()("plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(),
+                          "load plugins from DIR first")("verbose,v", "log the bytes sent and received (debug)")(
+        "log-level", po::value(&log_level)->value_name("LEVEL"),
+        "trace, debug, info, warn or error (default: only the outcome and other warnings)");
     po::positional_options_description positional;
     positional.add("url", 1);
     options.add_options()("url", po::value(&url)->value_name("URL"), "meter URL, e.g. sim://multical403");
@@ -165,76 +169,56 @@ int cmd_read(int argc, char** argv) {
         po::notify(vm);
     } catch (const po::error& e) {
         std::cerr << "kamgw read: " << e.what() << "\n\n" << options;
-        return EX_USAGE;
+        return exit_code::usage;
     }
     if (vm.count("help")) {
         std::cout << options;
-        return EX_OK;
+        return exit_code::ok;
     }
     if (vm.count("verbose")) log_level = "debug";
-    if (!init_logging(log_level, false)) {
+    if (!init_logging(log_level.empty() ? "warn" : log_level, false)) {
         std::cerr << "kamgw read: unknown log level '" << log_level << "'\n";
-        return EX_USAGE;
+        return exit_code::usage;
     }
     if (url.empty() == meter_name.empty()) {
         std::cerr << "kamgw read: give either a meter URL or --meter NAME\n\n" << options;
-        return EX_USAGE;
+        return exit_code::usage;
     }
     if (vm.count("json") && vm.count("csv")) {
         std::cerr << "kamgw read: --json and --csv exclude each other\n";
-        return EX_USAGE;
+        return exit_code::usage;
     }
 
     std::vector<std::filesystem::path> extra(plugin_dirs.begin(), plugin_dirs.end());
     auto registry = load_plugins(config_file, extra);
     for (const auto& p : registry->problems()) std::cerr << "warning: " << p.message << '\n';
 
-    Target target;
+    std::optional<config::MeterConfig> target;
     try {
-        target = resolve_target(url, meter_name, config_file, *registry);
+        target = meter_name.empty() ? meter_from_url(url, *registry, "read", std::cerr)
+                                    : configured_meter(meter_name, config_file, *registry);
     } catch (const std::exception& e) {
         std::cerr << e.what() << '\n';
-        return EX_CONFIG;
+        return exit_code::config_error;
     }
-    if (!target.ok) return EX_USAGE;
-    config::MeterConfig& meter = target.meter;
+    if (!target) return exit_code::usage;
+    config::MeterConfig& meter = *target;
+    if (!apply_timeout(timeout_text, meter, "read", std::cerr) || !apply_line_options(line, meter, "read", std::cerr))
+        return exit_code::usage;
 
-    if (!timeout_text.empty()) {
-        std::string why;
-        const auto d = config::parse_duration(timeout_text, &why);
-        if (!d || d->count() <= 0) {
-            std::cerr << "kamgw read: --timeout: " << (why.empty() ? "must be positive" : why) << '\n';
-            return EX_USAGE;
-        }
-        meter.timeout = *d;
-    }
-
-    std::vector<RegisterInfo> registers;
-    if (!registers_text.empty()) {
-        std::stringstream list(registers_text);
-        std::string token;
-        while (std::getline(list, token, ',')) {
-            token.erase(0, token.find_first_not_of(' '));
-            token.erase(token.find_last_not_of(' ') + 1);
-            if (token.empty()) continue;
-            const auto info = kmp::resolve_register(token);
-            if (!info) {
-                std::cerr << "kamgw read: unknown register '" << token
-                          << "' (a key from 'kamgw registers' or a number)\n";
-                return EX_USAGE;
-            }
-            registers.push_back(*info);
-        }
-    } else {
-        for (const auto& r : meter.registers) registers.push_back(r.info);
-        if (registers.empty())
-            for (auto id : kmp::default_registers())
-                if (const auto* info = kmp::find_register(id)) registers.push_back(*info);
-    }
-    if (registers.empty()) {
+    const auto asked =
+        registers_text.empty() ? std::optional(registers_to_read(meter)) : parse_register_list(registers_text);
+    if (!asked) return exit_code::usage;
+    if (asked->empty()) {
         std::cerr << "kamgw read: no registers to read\n";
-        return EX_USAGE;
+        return exit_code::usage;
     }
+
+    // The outcome below is the one sentence about this read; the session's own warnings would
+    // say the same again. An explicit --log-level shows them.
+    if (log_level.empty()) make_logger("meter " + meter.name)->set_level(spdlog::level::err);
+    meter::SessionTuning tuning;
+    tuning.warn_missing_registers = false;
 
     boost::asio::io_context io;
     const host::PluginRegistry& reg = *registry;
@@ -244,7 +228,7 @@ int cmd_read(int argc, char** argv) {
     MeterStatus status;
     ReadingBatch batch;
     std::exception_ptr failure;
-    boost::asio::co_spawn(io, meter::read_once(io.get_executor(), meter, factory, registers, &status),
+    boost::asio::co_spawn(io, meter::read_once(io.get_executor(), meter, factory, *asked, &status, tuning),
                           [&](std::exception_ptr e, ReadingBatch b) {
                               failure = e;
                               batch = std::move(b);
@@ -256,28 +240,26 @@ int cmd_read(int argc, char** argv) {
         } catch (const std::exception& e) {
             std::cerr << "kamgw read: " << e.what() << '\n';
         }
-        return EX_SOFTWARE;
+        return exit_code::internal_error;
     }
 
-    if (vm.count("json")) {
-        for (const auto& r : batch.readings) std::cout << json_line(batch, r) << '\n';
-    } else if (vm.count("csv")) {
-        std::cout << "meter,serial,id,key,value,unit,time\n";
-        for (const auto& r : batch.readings)
-            std::cout << csv_field(batch.meter.name) << ',' << batch.meter.serial << ',' << r.register_id << ','
-                      << r.key << ',' << r.value.to_string() << ',' << csv_field(std::string(r.unit_symbol())) << ','
-                      << iso_time(r.time) << '\n';
-    } else if (!batch.readings.empty()) {
-        print_table(batch, std::cout);
-    }
-    std::cout.flush();
-    for (const auto& m : batch.missing)
-        std::cerr << "missing: " << m.key << " (" << m.register_id << "): " << missing_reason_name(m.reason) << '\n';
-    if (batch.readings.empty()) {
+    print_batch(batch, vm);
+    if (batch.readings.empty() && status.health != MeterHealth::ok) {
         std::cerr << "kamgw read: " << (status.detail.empty() ? "no readings" : status.detail) << '\n';
-        return EX_UNAVAILABLE;
+        return exit_code::meter_unavailable;
     }
-    return EX_OK;
+    if (!batch.missing.empty()) {
+        std::string also;
+        if (status.health != MeterHealth::ok) {
+            // The detail names the meter too; once is enough.
+            also = "; " + status.detail;
+            const std::string prefix = "; meter " + meter.name + ": ";
+            if (also.rfind(prefix, 0) == 0) also.replace(0, prefix.size(), "; ");
+        }
+        std::cerr << "kamgw read: meter " << meter.name << ": " << missing_sentence(batch, meter) << also << '\n';
+        return exit_code::partial;
+    }
+    return exit_code::ok;
 }
 
 }  // namespace kamgw::app

@@ -4,6 +4,7 @@
 
 #include "core/app/commands.hpp"
 #include "core/app/daemon.hpp"
+#include "core/app/exit_codes.hpp"
 #include "core/app/logging.hpp"
 #include "core/app/paths.hpp"
 
@@ -15,7 +16,14 @@ int cmd_run(int argc, char** argv) {
     std::string config_file = default_config_file;
     std::string log_level;
     std::vector<std::string> plugin_dirs;
-    po::options_description options("kamgw run [-c FILE]: run the daemon (the default command)");
+    po::options_description options(
+        "kamgw run [-c FILE] [--once]: run the daemon (the default command).\n"
+        "With --once: read every configured meter once, hand the readings to every configured sink\n"
+        "through the journal as the daemon does, wait up to [gateway] shutdown_timeout for the sinks,\n"
+        "and exit.\n\n" +
+        exit_code_help({exit_code::ok, exit_code::partial, exit_code::usage, exit_code::meter_unavailable,
+                        exit_code::not_delivered, exit_code::config_error}) +
+        "(3, 69 and 75 only with --once)\n\nOptions");
     options.add_options()("help,h", "show this help")(
         "config,c", po::value(&config_file)->value_name("FILE"),
         (std::string("configuration file; drop-ins are read from conf.d/ beside it (default ") + default_config_file +
@@ -23,7 +31,7 @@ int cmd_run(int argc, char** argv) {
             .c_str())("log-level", po::value(&log_level)->value_name("LEVEL"),
                       "trace, debug, info, warn or error; overrides [gateway] log_level")(
         "plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(),
-        "load plugins from DIR first (repeatable)");
+        "load plugins from DIR first (repeatable)")("once", "one poll of every meter through every sink, then exit");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
@@ -45,6 +53,7 @@ int cmd_run(int argc, char** argv) {
     DaemonOptions daemon_options;
     daemon_options.config_file = config_file;
     daemon_options.log_level = log_level;
+    daemon_options.once = vm.count("once") != 0;
     for (const auto& d : plugin_dirs) daemon_options.extra_plugin_dirs.emplace_back(d);
     Daemon daemon(std::move(daemon_options));
     return daemon.run();

@@ -9,12 +9,13 @@
 #include <iostream>
 
 #include "core/app/commands.hpp"
+#include "core/app/exit_codes.hpp"
 #include "core/app/logging.hpp"
+#include "core/app/meter_target.hpp"
 #include "core/app/paths.hpp"
 #include "core/app/plugin_loading.hpp"
-#include "core/config/duration.hpp"
-#include "core/config/meter_url.hpp"
-#include "core/config/schema_validator.hpp"
+#include "core/app/reading_json.hpp"
+#include "core/app/terminal.hpp"
 #include "core/kmp/commands.hpp"
 #include "core/kmp/register_catalogue.hpp"
 #include "core/meter/meter_session.hpp"
@@ -37,8 +38,15 @@ struct ScanResult {
     std::string detail;
     MeterIdentity identity;
     std::vector<Reading> found;
-    std::size_t absent = 0, unanswered = 0;
+    std::vector<MissingRegister> missing;
     SessionCounters counters;
+
+    [[nodiscard]] std::size_t absent() const {
+        return static_cast<std::size_t>(std::count_if(missing.begin(), missing.end(), [](const MissingRegister& m) {
+            return m.reason == MissingReason::not_supported;
+        }));
+    }
+    [[nodiscard]] std::size_t unanswered() const { return missing.size() - absent(); }
 };
 
 boost::asio::awaitable<ScanResult> scan(boost::asio::any_io_executor ex, config::MeterConfig cfg,
@@ -60,22 +68,23 @@ boost::asio::awaitable<ScanResult> scan(boost::asio::any_io_executor ex, config:
                   << std::setfill(' ') << ")\n";
     const auto catalogue = kmp::register_catalogue();
     const std::size_t total = catalogue.size();
+    bool link_lost = false;
     for (std::size_t first = 0; first < total; first += kmp::max_registers_per_request) {
         const std::size_t count = std::min(kmp::max_registers_per_request, total - first);
         std::vector<RegisterInfo> chunk(catalogue.begin() + static_cast<std::ptrdiff_t>(first),
                                         catalogue.begin() + static_cast<std::ptrdiff_t>(first + count));
-        const ReadingBatch batch = co_await session.poll(std::move(chunk));
-        for (const auto& r : batch.readings) result.found.push_back(r);
-        for (const auto& m : batch.missing) {
-            if (m.reason == MissingReason::not_supported)
-                ++result.absent;
-            else
-                ++result.unanswered;
+        if (link_lost) {
+            for (const auto& info : chunk)
+                result.missing.push_back({info.id, std::string(info.key), MissingReason::link_down});
+            continue;
         }
+        const ReadingBatch batch = co_await session.poll(std::move(chunk));
+        result.found.insert(result.found.end(), batch.readings.begin(), batch.readings.end());
+        result.missing.insert(result.missing.end(), batch.missing.begin(), batch.missing.end());
         if (progress)
             std::cerr << "\rprobed " << first + count << " of " << total << " registers, " << result.found.size()
                       << " found" << std::flush;
-        if (session.health() == MeterHealth::link_down) break;
+        link_lost = session.health() == MeterHealth::link_down;
     }
     if (progress) std::cerr << '\n';
     session.close();
@@ -84,20 +93,52 @@ boost::asio::awaitable<ScanResult> scan(boost::asio::any_io_executor ex, config:
     co_return result;
 }
 
+void print_text(const ScanResult& result) {
+    std::cout << result.identity.model << " serial " << result.identity.serial
+              << (result.identity.firmware.empty() ? "" : ", firmware " + result.identity.firmware) << ": "
+              << result.found.size() << " registers found, " << result.absent() << " absent";
+    if (result.unanswered()) std::cout << ", " << result.unanswered() << " unanswered (retry the scan)";
+    std::cout << " (" << result.counters.requests << " requests)\n";
+    for (const auto& r : result.found)
+        std::cout << std::left << std::setw(6) << r.register_id << std::setw(28) << r.key << std::right << std::setw(14)
+                  << r.value.to_string() << "  " << unit_column(std::string(r.unit_symbol())) << r.name << '\n';
+}
+
+// Catalogue order, found or not, so a script sees every register probed.
+void print_json(const ScanResult& result) {
+    for (const auto& info : kmp::register_catalogue()) {
+        const auto found = std::find_if(result.found.begin(), result.found.end(),
+                                        [&](const Reading& r) { return r.register_id == info.id; });
+        if (found != result.found.end()) {
+            std::cout << probed_json(result.identity, *found) << '\n';
+            continue;
+        }
+        const auto missing = std::find_if(result.missing.begin(), result.missing.end(),
+                                          [&](const MissingRegister& m) { return m.register_id == info.id; });
+        if (missing != result.missing.end()) std::cout << probed_json(result.identity, *missing) << '\n';
+    }
+}
+
 }  // namespace
 
 int cmd_scan(int argc, char** argv) {
-    std::string url, config_file = default_config_file, timeout_text, log_level = "warn";
+    std::string url, config_file = default_config_file, timeout_text;
     std::vector<std::string> plugin_dirs;
+    LineOptions line;
     po::options_description options(
         "kamgw scan URL [options]: identify a meter and probe which catalogue registers it has.\n"
-        "Exits 0 when the meter was identified, 69 when it did not answer, 64 on usage errors");
+        "Progress goes to stderr when it is a terminal.\n\n" +
+        exit_code_help({exit_code::ok, exit_code::partial, exit_code::usage, exit_code::meter_unavailable,
+                        exit_code::internal_error}) +
+        "\nOptions");
     options.add_options()("help,h", "show this help")("config,c", po::value(&config_file)->value_name("FILE"),
                                                       "configuration file (for plugin_dirs)")(
-        "timeout", po::value(&timeout_text)->value_name("DURATION"), "first-byte timeout (default 2s)")(
-        "plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(), "load plugins from DIR first")(
-        "quiet,q", "no progress on stderr")("verbose,v", "log the bytes sent and received (debug)")(
-        "url", po::value(&url)->value_name("URL"), "meter URL");
+        "json", "print JSON Lines: one object per catalogue register, with its status")(
+        "timeout", po::value(&timeout_text)->value_name("DURATION"), "first-byte timeout (default 2s)");
+    add_line_options(options, line);
+    options.add_options()("plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(),
+                          "load plugins from DIR first")("quiet,q", "no progress, even on a terminal")(
+        "verbose,v", "log the bytes sent and received (debug)")("url", po::value(&url)->value_name("URL"), "meter URL");
     po::positional_options_description positional;
     positional.add("url", 1);
     po::variables_map vm;
@@ -106,52 +147,30 @@ int cmd_scan(int argc, char** argv) {
         po::notify(vm);
     } catch (const po::error& e) {
         std::cerr << "kamgw scan: " << e.what() << "\n\n" << options;
-        return EX_USAGE;
+        return exit_code::usage;
     }
     if (vm.count("help")) {
         std::cout << options;
-        return EX_OK;
+        return exit_code::ok;
     }
-    if (vm.count("verbose")) log_level = "debug";
-    init_logging(log_level, false);
+    const bool verbose = vm.count("verbose") != 0;
+    init_logging(verbose ? "debug" : "warn", false);
     if (url.empty()) {
         std::cerr << "kamgw scan: give the meter URL, e.g. kamgw scan /dev/ttyUSB0\n\n" << options;
-        return EX_USAGE;
+        return exit_code::usage;
     }
 
     std::vector<std::filesystem::path> extra(plugin_dirs.begin(), plugin_dirs.end());
     auto registry = load_plugins(config_file, extra);
     for (const auto& p : registry->problems()) std::cerr << "warning: " << p.message << '\n';
 
-    std::string why;
-    const auto endpoint = config::parse_endpoint(url, &why);
-    if (!endpoint) {
-        std::cerr << "kamgw scan: '" << config::redact_url(url) << "' is no meter URL: " << why << '\n';
-        return EX_USAGE;
-    }
-    const PluginDescriptor* plugin = registry->transport_for_scheme(endpoint->scheme);
-    if (!plugin) {
-        std::cerr << "kamgw scan: no transport plugin serves '" << endpoint->scheme << "://'; see 'kamgw plugins'\n";
-        return EX_USAGE;
-    }
-    config::MeterConfig meter;
-    std::vector<config::ConfigIssue> issues;
-    meter.transport_options = config::validate_string_options(endpoint->query, plugin->config, "url", issues);
-    for (const auto& issue : issues)
-        std::cerr << "kamgw scan: URL option " << issue.key << ": " << issue.message
-                  << (issue.accepted.empty() ? "" : "; accepted: " + issue.accepted) << '\n';
-    if (!issues.empty()) return EX_USAGE;
-    meter.name = endpoint->host.empty() ? "meter" : endpoint->host;
-    meter.url = url;
-    meter.endpoint = *endpoint;
-    if (!timeout_text.empty()) {
-        const auto d = config::parse_duration(timeout_text, &why);
-        if (!d || d->count() <= 0) {
-            std::cerr << "kamgw scan: --timeout: " << (why.empty() ? "must be positive" : why) << '\n';
-            return EX_USAGE;
-        }
-        meter.timeout = *d;
-    }
+    auto target = meter_from_url(url, *registry, "scan", std::cerr);
+    if (!target || !apply_timeout(timeout_text, *target, "scan", std::cerr) ||
+        !apply_line_options(line, *target, "scan", std::cerr))
+        return exit_code::usage;
+    const config::MeterConfig meter = std::move(*target);
+    // The result below says what went wrong, once; --verbose shows the session's own account.
+    if (!verbose) make_logger("meter " + meter.name)->set_level(spdlog::level::err);
 
     boost::asio::io_context io;
     const host::PluginRegistry& reg = *registry;
@@ -160,7 +179,8 @@ int cmd_scan(int argc, char** argv) {
     };
     ScanResult result;
     std::exception_ptr failure;
-    boost::asio::co_spawn(io, scan(io.get_executor(), meter, factory, vm.count("quiet") == 0),
+    const bool progress = vm.count("quiet") == 0 && stderr_is_terminal();
+    boost::asio::co_spawn(io, scan(io.get_executor(), meter, factory, progress),
                           [&](std::exception_ptr e, ScanResult r) {
                               failure = e;
                               result = std::move(r);
@@ -172,21 +192,23 @@ int cmd_scan(int argc, char** argv) {
         } catch (const std::exception& e) {
             std::cerr << "kamgw scan: " << e.what() << '\n';
         }
-        return EX_SOFTWARE;
+        return exit_code::internal_error;
     }
     if (!result.identified) {
         std::cerr << "kamgw scan: " << result.detail << '\n';
-        return EX_UNAVAILABLE;
+        return exit_code::meter_unavailable;
     }
-    std::cout << result.identity.model << " serial " << result.identity.serial
-              << (result.identity.firmware.empty() ? "" : ", firmware " + result.identity.firmware) << ": "
-              << result.found.size() << " registers found, " << result.absent << " absent";
-    if (result.unanswered) std::cout << ", " << result.unanswered << " unanswered (retry the scan)";
-    std::cout << " (" << result.counters.requests << " requests)\n";
-    for (const auto& r : result.found)
-        std::cout << std::left << std::setw(6) << r.register_id << std::setw(28) << r.key << std::right << std::setw(14)
-                  << r.value.to_string() << "  " << unit_column(std::string(r.unit_symbol())) << r.name << '\n';
-    return EX_OK;
+    if (vm.count("json"))
+        print_json(result);
+    else
+        print_text(result);
+    std::cout.flush();
+    if (result.unanswered()) {
+        std::cerr << "kamgw scan: meter " << meter.name << ": " << result.unanswered()
+                  << " registers were not answered; retry the scan\n";
+        return exit_code::partial;
+    }
+    return exit_code::ok;
 }
 
 }  // namespace kamgw::app

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/app/commands.hpp"
+#include "core/app/exit_codes.hpp"
 #include "core/app/logging.hpp"
 #include "core/config/duration.hpp"
 #include "core/kmp/meter_model.hpp"
@@ -48,7 +49,8 @@ int cmd_sim(int argc, char** argv) {
     po::options_description options(
         "kamgw sim --model MODEL (--pty LINK | --listen tcp://HOST:PORT) [options]: serve a simulated meter "
         "that speaks KMP\nuntil SIGINT or SIGTERM. Answers are paced like the optical link (11 bits a byte). "
-        "Prints 'pty LINK DEVICE'\nand/or 'listening tcp://HOST:PORT' on stdout once ready");
+        "Prints 'pty LINK DEVICE'\nand/or 'listening tcp://HOST:PORT' on stdout once ready.\n\n" +
+        exit_code_help({exit_code::ok, exit_code::usage, exit_code::os_error}) + "\nOptions");
     options.add_options()("help,h", "show this help")("model,m", po::value(&model)->value_name("MODEL"),
                                                       "multical403 (default), multical603 or flowiq")(
         "pty", po::value(&pty)->value_name("LINK"), "create a pty and make LINK a symlink to it")(
@@ -151,7 +153,7 @@ int cmd_sim(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cerr << "kamgw sim: " << e.what() << '\n';
         stop_all();
-        return EX_UNAVAILABLE;
+        return exit_code::os_error;
     }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -1,6 +1,6 @@
 // The subcommands of the kamgw binary. Each lives in its own cmd_<name>.cpp, parses its own
 // options with Boost.Program_options (argv[0] is the subcommand name) and returns an exit
-// code from sysexits.h.
+// code from exit_codes.hpp.
 #pragma once
 
 #include <sysexits.h>

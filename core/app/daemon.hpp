@@ -21,20 +21,26 @@ struct DaemonOptions {
     std::filesystem::path config_file;
     std::vector<std::filesystem::path> extra_plugin_dirs;
     std::string log_level;  // overrides [gateway] log_level when set
+    bool once = false;      // poll every meter once, let the sinks drain, exit (run_once.hpp)
 };
 
 class Daemon {
 public:
     explicit Daemon(DaemonOptions options);
     ~Daemon();
-    // Loads plugins and configuration, runs until SIGTERM/SIGINT, drains the sinks, and
-    // returns an exit code (0 after a clean stop, 78 for a bad configuration).
+    // Loads plugins and configuration, runs until SIGTERM/SIGINT (or, with `once`, for one poll
+    // of every meter), drains the sinks, and returns an exit code (exit_codes.hpp).
     int run();
 
 private:
     struct Runtime;
     bool build_runtime(Runtime& rt, const config::Config& cfg);
     void reload(Runtime& rt);
+    int run_once(Runtime& rt, bus::DrainReport& report);
+    // Drains the sinks for at most `drain_timeout` and closes the journal.
+    bus::DrainReport drain(Runtime& rt, std::chrono::milliseconds drain_timeout);
+    // Lets go of sinks, transports and then plugins, and returns `code`.
+    int release(std::unique_ptr<Runtime> rt, const bus::DrainReport& report, int code);
 
     DaemonOptions options_;
     std::unique_ptr<host::PluginRegistry> registry_;

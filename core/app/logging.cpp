@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 
+#include "core/app/terminal.hpp"
 #include "core/config/redact.hpp"
 
 namespace kamgw::app {
@@ -33,7 +34,8 @@ private:
 };
 
 std::shared_ptr<spdlog::sinks::sink> shared_sink() {
-    static auto sink = std::make_shared<RedactingSink>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    static auto sink = std::make_shared<RedactingSink>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
+        colour_allowed() ? spdlog::color_mode::automatic : spdlog::color_mode::never));
     return sink;
 }
 

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "core/app/commands.hpp"
+#include "core/app/exit_codes.hpp"
 #include "core/app/version.hpp"
 
 namespace {
@@ -15,7 +16,7 @@ struct Subcommand {
 };
 
 constexpr Subcommand subcommands[] = {
-    {"run", kamgw::app::cmd_run, "run the daemon (default)"},
+    {"run", kamgw::app::cmd_run, "run the daemon (default); --once: one poll through every sink, then exit"},
     {"check", kamgw::app::cmd_check, "validate the configuration, load plugins, print what would run"},
     {"read", kamgw::app::cmd_read, "read a meter once and print the readings (table, --json, --csv)"},
     {"scan", kamgw::app::cmd_scan, "identify a meter and probe which registers it has"},
@@ -32,7 +33,8 @@ void print_usage(std::ostream& out) {
     for (const auto& s : subcommands)
         out << "  " << s.name << std::string(12 - s.name.size(), ' ') << s.summary << '\n';
     out << "\nRun 'kamgw COMMAND --help' for the options of a command.\n"
-           "Global: --help, --version\n";
+           "Global: --help, --version\n\n"
+        << kamgw::app::exit_code_help();
 }
 
 }  // namespace

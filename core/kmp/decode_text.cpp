@@ -112,7 +112,7 @@ std::string describe_command(const Frame& f, JsonObject& o) {
         case cid_get_serial:
             if (request) return f.data.empty() ? "" : mismatch();
             if (const auto s = parse_get_serial(f)) {
-                o.number("serial", *s);
+                o.string("serial", std::to_string(*s));  // a string, as the serial is everywhere else
                 return "";
             }
             return mismatch();

@@ -55,11 +55,12 @@ TEST(SimCli, TcpServesTheSocketTransport) {
     ASSERT_TRUE(kamgw::test::wait_for_port(port, 10s)) << sim.log();
     const auto read = run_command(
         kamgw({"read", "socket://127.0.0.1:" + std::to_string(port), "--csv", "-r", "heat_energy,cooling_energy,t3"}));
-    EXPECT_EQ(read.exit_code, 0) << read.output << sim.log();
-    EXPECT_NE(read.output.find("meter,serial,id,key,value,unit,time"), std::string::npos) << read.output;
-    EXPECT_NE(read.output.find(",777,60,heat_energy,"), std::string::npos) << read.output;
-    EXPECT_NE(read.output.find(",GJ,"), std::string::npos) << read.output;
-    EXPECT_NE(read.output.find("missing: cooling_energy (63): not_supported"), std::string::npos) << read.output;
+    EXPECT_EQ(read.exit_code, 3) << "answered without a register: " << read.output << sim.log();
+    EXPECT_NE(read.output.find("time,meter,serial,key,id,value,unit,quality"), std::string::npos) << read.output;
+    EXPECT_NE(read.output.find(",777,heat_energy,60,"), std::string::npos) << read.output;
+    EXPECT_NE(read.output.find(",GJ,ok"), std::string::npos) << read.output;
+    EXPECT_NE(read.output.find("cooling_energy (63): the meter has no such register"), std::string::npos)
+        << read.output;
     EXPECT_EQ(sim.stop(), 0) << sim.log();
 }
 

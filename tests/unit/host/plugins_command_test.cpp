@@ -14,7 +14,7 @@ using ::testing::HasSubstr;
 TEST(PluginsCommand, JsonListsPluginsKeysAndProblems) {
     const auto result = test::run_command(
         {test::kamgw_binary().string(), "plugins", "--json", "--plugin-dir", KAMGW_FIXTURE_PLUGIN_DIR});
-    EXPECT_EQ(result.exit_code, 69) << result.output;  // something was refused
+    EXPECT_EQ(result.exit_code, 72) << result.output;  // something was refused
     const auto json = nlohmann::json::parse(result.output);
     std::map<std::string, nlohmann::json> by_name;
     for (const auto& p : json["plugins"]) by_name[p["name"].get<std::string>()] = p;

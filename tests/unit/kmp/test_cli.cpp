@@ -38,7 +38,7 @@ TEST(KmpCli, DecodeStdinDebugLogAndBadCrcExitCode) {
     EXPECT_EQ(r.exit_code, EX_OK) << r.output;
     auto lines = json_lines(r.output);
     ASSERT_EQ(lines.size(), 2u) << r.output;
-    EXPECT_EQ(lines[1]["serial"], 19088743);
+    EXPECT_EQ(lines[1]["serial"], "19088743");
 
     r = run_command({kamgw_binary().string(), "decode"}, std::chrono::seconds(60), "40 3f 02 01 23 45 67 e9 57 0d\n");
     EXPECT_EQ(r.exit_code, EX_DATAERR) << r.output;

@@ -64,7 +64,7 @@ TEST(KmpDecodeText, TypeSerialAndSetClock) {
     EXPECT_EQ(out[0]["command"], "GetType");
     EXPECT_EQ(out[0]["meter_type"], 4);
     EXPECT_EQ(out[0]["software_revision"], "F1");
-    EXPECT_EQ(out[1]["serial"], 19088743);
+    EXPECT_EQ(out[1]["serial"], "19088743");
     EXPECT_EQ(out[2]["command"], "SetClock");
     EXPECT_EQ(out[2]["date"], "2007-07-30");
     EXPECT_EQ(out[2]["time"], "16:15:57");

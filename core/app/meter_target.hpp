@@ -1,0 +1,43 @@
+// The meter a one-shot command (read, scan) talks to: a URL, with the same line options as the
+// [[meter]] keys baud, parity and stop_bits, checked by the same schema, so a meter at another
+// speed can be tried without writing a configuration first.
+#pragma once
+
+#include <boost/program_options/options_description.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "core/host/plugin_registry.hpp"
+
+namespace kamgw::app {
+
+struct LineOptions {
+    std::string baud, parity, stop_bits;  // as typed; empty: keep the meter's
+};
+
+// Adds --baud, --parity and --stop-bits.
+void add_line_options(boost::program_options::options_description& options, LineOptions& line);
+
+// Sets `meter.line` from the options given. False (after one sentence per bad value on `err`,
+// prefixed with "kamgw <command>: ") when a value is outside what the config key accepts.
+bool apply_line_options(const LineOptions& line, config::MeterConfig& meter, std::string_view command,
+                        std::ostream& err);
+
+// Sets `meter.timeout` from --timeout when given; false (after saying why) when it is no
+// positive duration.
+bool apply_timeout(const std::string& text, config::MeterConfig& meter, std::string_view command, std::ostream& err);
+
+// What a one-shot poll of this meter asks for: its configured registers, or the catalogue's
+// defaults when it has none (a meter given by URL).
+std::vector<RegisterInfo> registers_to_read(const config::MeterConfig& meter);
+
+// A meter described by its URL alone, its query checked against the transport's schema.
+// nullopt (after saying why on `err`) for a URL no loaded transport serves.
+std::optional<config::MeterConfig> meter_from_url(const std::string& url, const host::PluginRegistry& registry,
+                                                  std::string_view command, std::ostream& err);
+
+}  // namespace kamgw::app
