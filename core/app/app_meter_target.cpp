@@ -79,15 +79,6 @@ bool apply_timeout(const std::string& text, config::MeterConfig& meter, std::str
     return true;
 }
 
-std::vector<RegisterInfo> registers_to_read(const config::MeterConfig& meter) {
-    std::vector<RegisterInfo> registers;
-    for (const auto& r : meter.registers) registers.push_back(r.info);
-    if (registers.empty())
-        for (auto id : kmp::default_registers())
-            if (const auto* info = kmp::find_register(id)) registers.push_back(*info);
-    return registers;
-}
-
 std::optional<config::MeterConfig> meter_from_url(const std::string& url, const host::PluginRegistry& registry,
                                                   std::string_view command, std::ostream& err) {
     std::string why;

@@ -207,7 +207,7 @@ int cmd_read(int argc, char** argv) {
         return exit_code::usage;
 
     const auto asked =
-        registers_text.empty() ? std::optional(registers_to_read(meter)) : parse_register_list(registers_text);
+        registers_text.empty() ? std::optional(meter::configured_registers(meter)) : parse_register_list(registers_text);
     if (!asked) return exit_code::usage;
     if (asked->empty()) {
         std::cerr << "kamgw read: no registers to read\n";

@@ -31,9 +31,6 @@ bool apply_line_options(const LineOptions& line, config::MeterConfig& meter, std
 // positive duration.
 bool apply_timeout(const std::string& text, config::MeterConfig& meter, std::string_view command, std::ostream& err);
 
-// What a one-shot poll of this meter asks for: its configured registers, or the catalogue's
-// defaults when it has none (a meter given by URL).
-std::vector<RegisterInfo> registers_to_read(const config::MeterConfig& meter);
 
 // A meter described by its URL alone, its query checked against the transport's schema.
 // nullopt (after saying why on `err`) for a URL no loaded transport serves.

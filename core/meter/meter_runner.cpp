@@ -20,7 +20,6 @@
 #include <random>
 
 #include "core/app/logging.hpp"
-#include "core/kmp/register_catalogue.hpp"
 #include "core/meter/deadline_io.hpp"
 #include "core/meter/lag_watch.hpp"
 #include "core/meter/schedule.hpp"
@@ -145,14 +144,7 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
     MeterIdentity identity;
     RunnerSnapshot snapshot;
 
-    std::vector<RegisterInfo> registers() const {
-        std::vector<RegisterInfo> out;
-        for (const auto& r : cfg.registers) out.push_back(r.info);
-        if (out.empty())
-            for (auto id : kmp::default_registers())
-                if (const auto* info = kmp::find_register(id)) out.push_back(*info);
-        return out;
-    }
+    std::vector<RegisterInfo> registers() const { return configured_registers(cfg); }
 
     void publish(std::optional<milliseconds> lag = std::nullopt, std::optional<bool> behind = std::nullopt) {
         std::lock_guard lock(mutex);

@@ -606,6 +606,15 @@ boost::asio::awaitable<ReadingBatch> MeterSession::poll(std::vector<RegisterInfo
     co_return batch;
 }
 
+std::vector<RegisterInfo> configured_registers(const config::MeterConfig& meter) {
+    std::vector<RegisterInfo> out;
+    for (const auto& r : meter.registers) out.push_back(r.info);
+    if (out.empty())
+        for (auto id : kmp::default_registers())
+            if (const auto* info = kmp::find_register(id)) out.push_back(*info);
+    return out;
+}
+
 boost::asio::awaitable<ReadingBatch> read_once(boost::asio::any_io_executor executor, config::MeterConfig config,
                                                TransportFactory make_transport, std::vector<RegisterInfo> registers,
                                                MeterStatus* status, SessionTuning tuning) {

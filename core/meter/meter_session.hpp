@@ -161,6 +161,10 @@ private:
     std::vector<std::string> unsupported_;
 };
 
+// What a poll of this meter asks for: its configured registers, or the catalogue's defaults
+// when it has none (a meter given only by URL).
+std::vector<RegisterInfo> configured_registers(const config::MeterConfig& meter);
+
 // One-shot read for `kamgw read` / `kamgw scan`: open, identify, read `registers`, close.
 // `status` (optional) receives the session's health, detail and counters.
 boost::asio::awaitable<ReadingBatch> read_once(boost::asio::any_io_executor executor, config::MeterConfig config,
