@@ -1,4 +1,5 @@
 #include <boost/asio/io_context.hpp>
+#include <cctype>
 
 #include "core/app/preflight.hpp"
 #include "core/config/config_loader.hpp"
@@ -20,6 +21,18 @@ void check_readable(const config::Config& cfg, const ServiceIdentity& who, std::
         if (auto problem = access_problem(file, who, Need::read))
             issues.push_back({{file.string(), 1, 1}, "", *problem + " (kamgw runs as " + who.name + ")", ""});
     }
+}
+
+// A sink's sentence usually starts with the key it is about ("url '…': …", "`timeout` must …"):
+// point at that key when the table has it, at the [[sink]] table otherwise.
+config::SourcePosition sink_problem_position(const config::SinkConfig& sink, const std::string& problem) {
+    const std::size_t start = problem.starts_with('`') ? 1 : 0;
+    std::size_t end = start;
+    while (end < problem.size() && (std::islower(static_cast<unsigned char>(problem[end])) ||
+                                    std::isdigit(static_cast<unsigned char>(problem[end])) || problem[end] == '_'))
+        ++end;
+    const auto key = sink.key_positions.find(std::string_view(problem).substr(start, end - start));
+    return key != sink.key_positions.end() ? key->second : sink.position;
 }
 
 }  // namespace
@@ -45,6 +58,14 @@ std::vector<config::ConfigIssue> preflight(const config::Config& cfg, const host
         if (std::string problem = transport_problem(meter, registry); !problem.empty())
             issues.push_back({or_main_file(meter.url_position, cfg), "meter[" + std::to_string(i) + "].url",
                               std::move(problem), "a URL the transport accepts (see `kamgw plugins`)"});
+    }
+    for (std::size_t i = 0; i < cfg.sinks.size(); ++i) {
+        const config::SinkConfig& sink = cfg.sinks[i];
+        std::string problem = registry.check_sink_config(sink.type, sink.options);
+        if (problem.empty()) continue;
+        issues.push_back({or_main_file(sink_problem_position(sink, problem), cfg), "sink[" + std::to_string(i) + "]",
+                          std::move(problem),
+                          "see the " + sink.type + " sink's README (`kamgw plugins` lists its keys)"});
     }
     check_paths(cfg, registry, who, issues);
     if (who.uid != ::geteuid()) check_readable(cfg, who, issues);

@@ -16,6 +16,8 @@ struct PluginRegistry::Entry {
     std::filesystem::path file;
     boost::dll::shared_library library;  // keeps the code of `descriptor` mapped
     const PluginDescriptor* descriptor = nullptr;
+    // The sink's optional KAMGW_SINK_CONFIG_CHECK.
+    void (*check_config)(const ConfigTable&, std::string&) = nullptr;
 };
 
 namespace {
@@ -200,6 +202,8 @@ bool PluginRegistry::load_trusted_file(const std::filesystem::path& file) {
         refuse(file, "refusing " + name + ": " + why);
         return false;
     }
+    if (d.kind == PluginKind::sink && entry->library.has("kamgw_sink_check_config"))
+        entry->check_config = &entry->library.get<void(const ConfigTable&, std::string&)>("kamgw_sink_check_config");
 
     if (d.kind == PluginKind::sink) {
         if (const Entry* other = find_sink(d.name)) {
@@ -294,6 +298,18 @@ std::unique_ptr<Sink> PluginRegistry::make_sink(std::string_view type) const {
     }
     if (!sink) throw PluginError(who + " failed to create a sink: its factory returned nothing");
     return sink;
+}
+
+std::string PluginRegistry::check_sink_config(std::string_view type, const ConfigTable& table) const {
+    const Entry* e = find_sink(type);
+    if (!e || !e->check_config) return {};
+    std::string problem;
+    try {
+        e->check_config(table, problem);
+    } catch (...) {  // KAMGW_SINK_CONFIG_CHECK turns std::exceptions into the sentence already
+        problem = "its configuration check threw something that is not a std::exception";
+    }
+    return config::redact_text(problem);
 }
 
 std::unique_ptr<Transport> PluginRegistry::make_transport(std::string_view scheme,

@@ -75,6 +75,9 @@ public:
     [[nodiscard]] std::unique_ptr<Sink> make_sink(std::string_view type) const;
     [[nodiscard]] std::unique_ptr<Transport> make_transport(std::string_view scheme,
                                                             const TransportContext& context) const;
+    // The sink plugin's own check of one [[sink]] table (KAMGW_SINK_CONFIG_CHECK in
+    // kamgw/plugin.hpp), secrets redacted; empty when the table is fine or the plugin has none.
+    [[nodiscard]] std::string check_sink_config(std::string_view type, const ConfigTable& table) const;
 
 private:
     struct Entry;

@@ -9,6 +9,11 @@ std::unique_ptr<kamgw::Sink> make_ha_websocket_sink() {
     return std::make_unique<kamgw::ha_websocket::HaWebsocketSink>();
 }
 
+std::string check_ha_websocket_config(const kamgw::ConfigTable& table) {
+    (void)kamgw::ha_websocket::options_from_config(table);
+    return {};
+}
+
 const kamgw::PluginDescriptor descriptor = {
     .name = "ha-websocket",
     .kind = kamgw::PluginKind::sink,
@@ -24,3 +29,4 @@ const kamgw::PluginDescriptor descriptor = {
 }  // namespace
 
 KAMGW_PLUGIN(descriptor)
+KAMGW_SINK_CONFIG_CHECK(check_ha_websocket_config)

@@ -5,6 +5,11 @@
 
 namespace {
 
+std::string check_influxdb_config(const kamgw::ConfigTable& table) {
+    (void)kamgw::influxdb::parse_settings(table);
+    return {};
+}
+
 const kamgw::PluginDescriptor descriptor = {
     .name = "influxdb",
     .kind = kamgw::PluginKind::sink,
@@ -20,3 +25,4 @@ const kamgw::PluginDescriptor descriptor = {
 }  // namespace
 
 KAMGW_PLUGIN(descriptor)
+KAMGW_SINK_CONFIG_CHECK(check_influxdb_config)

@@ -12,12 +12,17 @@
 //       .summary = "writes readings somewhere", .config = keys,
 //       .make_sink = [] { return std::unique_ptr<kamgw::Sink>(new MySink); }};
 //   KAMGW_PLUGIN(descriptor)
+//
+// A sink may also export a check of its [[sink]] table (KAMGW_SINK_CONFIG_CHECK below). It is
+// an optional symbol, looked up by name: a plugin without it loads as before.
 #pragma once
 
 #include <boost/config.hpp>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "kamgw/config.hpp"
@@ -55,6 +60,24 @@ struct PluginDescriptor {
 };
 
 }  // namespace kamgw
+
+// Optional, for sinks: `check` (a function `std::string(const kamgw::ConfigTable&)`) parses the
+// table the way start() will, without connecting or writing anything (URLs, keys that go
+// together, values the schema's types cannot express), and returns one sentence saying what
+// is wrong and what is accepted, or an empty string; an exception it throws (a ConfigError from
+// the parser start() uses, say) counts as that sentence. `kamgw check` and the daemon's start run
+// it, so a configuration `check` accepts is one start() accepts too. It gets the table after
+// the core's validation against `config` (types, required keys, secrets read from their files)
+// and may be called on any thread, before and without make_sink().
+#define KAMGW_SINK_CONFIG_CHECK(check)                                                             \
+    extern "C" BOOST_SYMBOL_EXPORT void kamgw_sink_check_config(const ::kamgw::ConfigTable& table, \
+                                                                std::string& problem) {            \
+        try {                                                                                      \
+            problem = (check)(table);                                                              \
+        } catch (const std::exception& e) {                                                        \
+            problem = e.what();                                                                    \
+        }                                                                                          \
+    }
 
 #define KAMGW_PLUGIN(descriptor_object)                                                         \
     extern "C" BOOST_SYMBOL_EXPORT int kamgw_plugin_abi() { return KAMGW_PLUGIN_ABI; }          \

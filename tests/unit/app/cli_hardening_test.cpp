@@ -134,13 +134,13 @@ TEST_F(CliHardening, SecretsNeverShowAtTraceLevel) {
     const std::uint16_t port = free_port();
     const auto cfg =
         config("log_level = \"trace\"\nmetrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n",
-               meter +
+               meter + "[[meter]]\nname = \"bridge\"\nurl = \"socket://admin:" + in_url + "@127.0.0.1:1\"\n" +
                    "[[sink]]\ntype = \"mqtt-ha\"\nurl = \"mqtt://127.0.0.1:1\"\nusername = \"kamgw\"\n"
                    "password_file = \"" +
                    pw_file.string() +
                    "\"\n\n[[sink]]\ntype = \"ha-websocket\"\nurl = \"http://127.0.0.1:1\"\ntoken_file = \"" +
-                   token_file.string() + "\"\n\n[[sink]]\ntype = \"influxdb\"\nurl = \"http://admin:" + in_url +
-                   "@127.0.0.1:1\"\ndatabase = \"kamstrup\"\n");
+                   token_file.string() + "\"\n\n[[sink]]\ntype = \"influxdb\"\nurl = \"http://127.0.0.1:1\"\n" +
+                   "database = \"kamstrup\"\n");
     std::vector<std::string> outputs;
     const auto checked = check(cfg);
     EXPECT_EQ(checked.exit_code, EX_OK) << checked.output;
