@@ -28,7 +28,8 @@ boost::asio::awaitable<void> poll_group(std::shared_ptr<OnceRun> run, std::vecto
             return registry.make_transport(scheme, ctx);
         };
         MeterStatus status;
-        ReadingBatch batch = co_await meter::read_once(executor, meter, factory, meter::configured_registers(meter), &status);
+        ReadingBatch batch =
+            co_await meter::read_once(executor, meter, factory, meter::configured_registers(meter), &status);
         OncePoll& poll = run->polls[members[i]];
         poll.health = status.health;
         poll.detail = status.detail;

@@ -206,8 +206,8 @@ int cmd_read(int argc, char** argv) {
     if (!apply_timeout(timeout_text, meter, "read", std::cerr) || !apply_line_options(line, meter, "read", std::cerr))
         return exit_code::usage;
 
-    const auto asked =
-        registers_text.empty() ? std::optional(meter::configured_registers(meter)) : parse_register_list(registers_text);
+    const auto asked = registers_text.empty() ? std::optional(meter::configured_registers(meter))
+                                              : parse_register_list(registers_text);
     if (!asked) return exit_code::usage;
     if (asked->empty()) {
         std::cerr << "kamgw read: no registers to read\n";

@@ -31,7 +31,6 @@ bool apply_line_options(const LineOptions& line, config::MeterConfig& meter, std
 // positive duration.
 bool apply_timeout(const std::string& text, config::MeterConfig& meter, std::string_view command, std::ostream& err);
 
-
 // A meter described by its URL alone, its query checked against the transport's schema.
 // nullopt (after saying why on `err`) for a URL no loaded transport serves.
 std::optional<config::MeterConfig> meter_from_url(const std::string& url, const host::PluginRegistry& registry,
