@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <regex>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -27,10 +27,16 @@ std::string between(const std::string& text, const std::string& from, const std:
     return text.substr(a, b == std::string::npos ? std::string::npos : b - a);
 }
 
-std::set<int> codes_in(const std::string& text, const std::regex& row) {
+// The numbers written as `before` DIGITS `after` in `text` (a table row, a man page tag). A
+// plain scan: <regex> trips g++ 12's maybe-uninitialized warning in the sanitizer build.
+std::set<int> codes_in(const std::string& text, const std::string& before, const std::string& after) {
     std::set<int> out;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), row); it != std::sregex_iterator(); ++it)
-        out.insert(std::stoi((*it)[1]));
+    for (auto at = text.find(before); at != std::string::npos; at = text.find(before, at + 1)) {
+        std::size_t end = at + before.size();
+        while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+        if (end == at + before.size() || text.compare(end, after.size(), after) != 0) continue;
+        out.insert(std::stoi(text.substr(at + before.size(), end - at - before.size())));
+    }
     return out;
 }
 
@@ -54,14 +60,14 @@ TEST(ExitCodes, TheManPageListsExactlyTheseCodes) {
     const auto man = file_text(test::source_dir() / "packaging/man/kamgw.8");
     const auto section = between(man, ".SH EXIT STATUS", "\n.SH ");
     ASSERT_FALSE(section.empty()) << "no EXIT STATUS section";
-    EXPECT_EQ(codes_in(section, std::regex(R"(\n\.TP\n\.B (\d+)\n)")), table_codes()) << section;
+    EXPECT_EQ(codes_in(section, "\n.TP\n.B ", "\n"), table_codes()) << section;
 }
 
 TEST(ExitCodes, TheReadmeListsExactlyTheseCodes) {
     const auto readme = file_text(test::source_dir() / "README.md");
     const auto section = between(readme, "## Command line", "\n## ");
     ASSERT_FALSE(section.empty()) << "no Command line section";
-    EXPECT_EQ(codes_in(section, std::regex(R"(\n\| (\d+) \|)")), table_codes()) << section;
+    EXPECT_EQ(codes_in(section, "\n| ", " |"), table_codes()) << section;
 }
 
 TEST(ExitCodes, HelpShowsTheAskedCodesWithTheirMeaning) {
