@@ -302,19 +302,25 @@ boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange_once(const
     co_return result;
 }
 
+boost::asio::awaitable<bool> MeterSession::drop_incoming(std::chrono::steady_clock::time_point deadline,
+                                                         std::string_view what) {
+    std::array<std::uint8_t, 256> buffer{};
+    const auto n = co_await read_some_until(*transport_, buffer, deadline);
+    if (!n) co_return false;
+    if (*n == 0) throw std::system_error(std::make_error_code(std::errc::connection_reset), "end of stream");
+    counters_.bytes_received += *n;
+    if (log_->should_log(spdlog::level::debug))
+        log_->debug("{}: {}", what, kmp::to_hex(std::span<const std::uint8_t>(buffer.data(), *n)));
+    co_return true;
+}
+
 boost::asio::awaitable<void> MeterSession::quiet(std::chrono::milliseconds period) {
     // Waits until the line has been silent for `period`, swallowing late answers so they
     // cannot be taken for the answer to the retry. Bounded, for a line that never stops.
     const auto give_up = steady_clock::now() + 3 * period;
     auto deadline = steady_clock::now() + period;
-    std::array<std::uint8_t, 256> buffer{};
     while (steady_clock::now() < give_up) {
-        const auto n = co_await read_some_until(*transport_, buffer, std::min(deadline, give_up));
-        if (!n) co_return;
-        if (*n == 0) throw std::system_error(std::make_error_code(std::errc::connection_reset), "end of stream");
-        counters_.bytes_received += *n;
-        if (log_->should_log(spdlog::level::debug))
-            log_->debug("Read: {}", kmp::to_hex(std::span<const std::uint8_t>(buffer.data(), *n)));  // late; discarded
+        if (!co_await drop_incoming(std::min(deadline, give_up), "Read")) co_return;
         deadline = steady_clock::now() + period;
     }
 }
@@ -386,16 +392,8 @@ boost::asio::awaitable<bool> MeterSession::watch_until(std::chrono::steady_clock
     watching_ = true;
     watch_cancelled_ = false;
     bool lost = false;
-    std::array<std::uint8_t, 256> buffer{};
     try {
-        while (!watch_cancelled_) {
-            const auto n = co_await read_some_until(*transport_, buffer, deadline);
-            if (!n) break;
-            if (*n == 0) throw std::system_error(std::make_error_code(std::errc::connection_reset), "end of stream");
-            counters_.bytes_received += *n;
-            if (log_->should_log(spdlog::level::debug))
-                log_->debug("Read while idle: {}",
-                            kmp::to_hex(std::span<const std::uint8_t>(buffer.data(), *n)));  // no request; dropped
+        while (!watch_cancelled_ && co_await drop_incoming(deadline, "Read while idle")) {
         }
     } catch (const std::exception& e) {
         if (!watch_cancelled_) {
