@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <regex>
 #include <thread>
 
@@ -44,16 +45,26 @@ constexpr auto kRecoveryBound = 2 * kInterval;
 // `kamgw sim` on a TCP port of its own.
 class TcpSim {
 public:
-    TcpSim(const TempDir& dir, std::uint32_t serial) : port_(free_port()) {
-        process_ = ChildProcess({kamgw_binary().string(), "sim", "--listen", "tcp://127.0.0.1:" + std::to_string(port_),
-                                 "--serial", std::to_string(serial)},
-                                dir / "sim.log");
-        EXPECT_TRUE(wait_for_port(port_, 10s)) << process_.log();
+    TcpSim(const TempDir& dir, std::uint32_t serial) : dir_(dir.path()), serial_(serial), port_(free_port()) {
+        power_on();
     }
     [[nodiscard]] std::uint16_t port() const { return port_; }
 
+    // Like a bridge losing power: gone at once, without a word to its client.
+    void cut_power() { process_.kill_hard(); }
+    // Back on the same port, with no memory of the client it had.
+    void power_on() {
+        process_ = ChildProcess({kamgw_binary().string(), "sim", "--listen", "tcp://127.0.0.1:" + std::to_string(port_),
+                                 "--serial", std::to_string(serial_)},
+                                dir_ / ("sim-" + std::to_string(++starts_) + ".log"));
+        EXPECT_TRUE(wait_for_port(port_, 10s)) << process_.log();
+    }
+
 private:
+    std::filesystem::path dir_;
+    std::uint32_t serial_;
     std::uint16_t port_;
+    int starts_ = 0;
     ChildProcess process_;
 };
 
@@ -148,8 +159,10 @@ INSTANTIATE_TEST_SUITE_P(
 // hourly polls nothing is sent for an hour, so only TCP keepalive can tell, and only if someone
 // listens: the session keeps a read pending between polls. The test runs in a network
 // namespace of its own and takes its loopback down, so the kernel drops every packet as a dead
-// peer would; the link must be declared dead within the keepalive budget (25 s) and reopened
-// as soon as the network is back, long before the next poll.
+// peer would, and cuts the bridge's power meanwhile (a bridge that only lost its network would
+// still hold the old connection and refuse a second client, as ser2net does); the link must be
+// declared dead within the keepalive budget (25 s) and reopened as soon as the bridge is back,
+// long before the next poll.
 TEST(LinkFaults, AHalfOpenConnectionIsNoticedBetweenPollsAndReopened) {
     if (::unshare(CLONE_NEWNET) != 0)
         GTEST_SKIP() << "a network namespace needs root (CAP_SYS_ADMIN): " << std::strerror(errno);
@@ -176,10 +189,12 @@ TEST(LinkFaults, AHalfOpenConnectionIsNoticedBetweenPollsAndReopened) {
     ASSERT_EQ(count("identified "), 1u) << daemon.log();
 
     ASSERT_TRUE(loopback("down"));
+    sim.cut_power();
     const auto cut = std::chrono::steady_clock::now();
     const bool noticed = wait_until([&] { return count("no sign of life from") > 0; }, 40s);
     const double noticed_after = seconds_between(cut, std::chrono::steady_clock::now());
     ASSERT_TRUE(loopback("up"));
+    sim.power_on();
     ASSERT_TRUE(noticed) << daemon.log();
     const auto restored = std::chrono::steady_clock::now();
     ASSERT_TRUE(wait_until([&] { return count("identified ") >= 2; }, 30s)) << daemon.log();
@@ -187,7 +202,7 @@ TEST(LinkFaults, AHalfOpenConnectionIsNoticedBetweenPollsAndReopened) {
 
     std::printf(
         "[ faults ] half-open        noticed %5.2f s after the peer vanished, reopened %5.2f s after "
-        "the network came back\n",
+        "the bridge came back\n",
         noticed_after, reopened_after);
     std::fflush(stdout);
     EXPECT_LT(noticed_after, 25.0 + 5.0) << "the keepalive budget is 25 s";
