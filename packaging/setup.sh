@@ -6,6 +6,8 @@
 #   packaging/setup.sh deps      only install the build dependencies
 #   packaging/setup.sh build     only build (release preset, into build/)
 #   packaging/setup.sh packages  install build dependencies, build the Debian packages into build/packages/
+#   packaging/setup.sh cross [ARCH...]  cross-build the packages for a Raspberry Pi (arm64 armhf by
+#                                default) into build/packages/ARCH/ and smoke-test them under qemu-user
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,9 +36,15 @@ build_release() {
 
 # dpkg-buildpackage wants debian/ at the top of the tree: it runs on an export of the tree in a
 # temporary folder, so the tree itself never gets one, whatever happens.
+# With an architecture (arm64, armhf) the packages are cross-built for it into build/packages/ARCH/.
 build_packages() {
-    step "Building the Debian packages (into build/packages/)"
-    local work out="$ROOT/build/packages" rc=0
+    local arch=${1:-} work out="$ROOT/build/packages" rc=0
+    local -a cross=()
+    if [ -n "$arch" ]; then
+        out="$out/$arch"
+        cross=(-a "$arch")
+    fi
+    step "Building the Debian packages ${arch:+for $arch }(into ${out#"$ROOT"/}/)"
     work=$(mktemp -d /tmp/kamgw-deb.XXXXXX)
     mkdir -p "$work/src"
     if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
@@ -45,11 +53,15 @@ build_packages() {
         tar -C "$ROOT" --exclude='./build*' -cf - . | tar -x -C "$work/src"
     fi
     cp -r "$work/src/packaging/debian" "$work/src/debian"
-    # The compiler cache (when installed) serves the package build too; CMake reads this variable.
+    [ -z "$arch" ] || install_cross_deps "$arch" "$work/src"
+    # The compiler cache (when installed) serves the package build too; CMake reads the launcher
+    # variable. debhelper points HOME into the build tree, so the cache's folder is named here or
+    # every package build would start with an empty cache.
     if command -v ccache >/dev/null; then
-        export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$work/src" CCACHE_NOHASHDIR=true
+        CCACHE_DIR=${CCACHE_DIR:-$(ccache -k cache_dir)}
+        export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$work/src" CCACHE_NOHASHDIR=true CCACHE_DIR
     fi
-    (cd "$work/src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 || rc=$?
+    (cd "$work/src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b "${cross[@]}") >"$work/build.log" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
         tail -50 "$work/build.log"
         echo "the package build failed (exit $rc); its whole log was $work/build.log" >&2
@@ -61,6 +73,79 @@ build_packages() {
     cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$out"/
     rm -rf "$work"
     ls -1 "$out"
+}
+
+# A cross build needs Debian's cross toolchain, the target's -dev packages side by side with the
+# machine's own (multiarch), and qemu-user to run what was built.
+install_cross_deps() {
+    local arch=$1 src=$2
+    step "Installing the $arch cross toolchain, $arch build dependencies and qemu-user"
+    dpkg --add-architecture "$arch"
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "crossbuild-essential-$arch" qemu-user-static file
+    apt-get build-dep -y -q --no-install-recommends -a "$arch" "$src"
+}
+
+# What a user would try first on the Pi, run under qemu-user from the unpacked packages: the
+# version, one read of the simulated meter, and the plugins the packages hold, loaded for real.
+smoke_test_cross() {
+    local arch=$1 debs="$ROOT/build/packages/$1" root qemu triplet
+    step "Smoke-testing the $arch packages under qemu-user"
+    triplet=$(dpkg-architecture -a "$arch" -qDEB_HOST_MULTIARCH 2>/dev/null)
+    case "$arch" in
+    arm64) qemu=qemu-aarch64-static ;;
+    armhf) qemu=qemu-arm-static ;;
+    *) qemu="qemu-$(dpkg-architecture -a "$arch" -qDEB_HOST_GNU_CPU 2>/dev/null)-static" ;;
+    esac
+    root=$(mktemp -d /tmp/kamgw-cross.XXXXXX)
+    for deb in "$debs"/kamgw_*.deb "$debs"/kamgw-sink-*.deb; do
+        case "$deb" in *dbgsym*) continue ;; esac
+        dpkg-deb -x "$deb" "$root"
+    done
+    file -b "$root/usr/sbin/kamgw"
+    # The target's libraries are in the machine's multiarch folders (installed with its -dev
+    # packages above); the plugins are named where they were unpacked.
+    local -a kamgw=("$qemu" "$root/usr/sbin/kamgw")
+    local plugins="$root/usr/lib/$triplet/kamgw/plugins"
+    "${kamgw[@]}" --version
+    "${kamgw[@]}" read sim://multical403 --plugin-dir "$plugins" 2>&1
+    "${kamgw[@]}" plugins --plugin-dir "$plugins" | grep -E '^(sink|transport) '
+    # `check` loads each sink and runs the sink's own check of its table; `run --once` takes one
+    # poll through the journal into the CSV sink.
+    mkdir -p "$root/state"
+    cat >"$root/meter.toml" <<EOF
+[gateway]
+state_dir = "$root/state"
+plugin_dirs = ["$plugins"]
+
+[[meter]]
+name = "sim"
+url = "sim://multical403"
+
+[[sink]]
+type = "csv"
+path = "$root/readings.csv"
+EOF
+    cat "$root/meter.toml" - >"$root/all-sinks.toml" <<EOF
+
+[[sink]]
+type = "mqtt-ha"
+url = "mqtt://localhost:1883"
+
+[[sink]]
+type = "influxdb"
+url = "http://localhost:8086"
+database = "kamgw"
+
+[[sink]]
+type = "ha-websocket"
+url = "http://localhost:8123"
+token = "smoke-test"
+EOF
+    "${kamgw[@]}" check -c "$root/all-sinks.toml" | head -1
+    "${kamgw[@]}" run --once -c "$root/meter.toml"
+    echo "readings.csv: $(($(wc -l <"$root/readings.csv") - 1)) readings"
+    rm -rf "$root"
 }
 
 check_format() {
@@ -116,6 +201,16 @@ packages)
     install_deps
     build_packages
     ;;
+cross)
+    shift
+    [ "$#" -gt 0 ] || set -- arm64 armhf
+    install_deps
+    for arch in "$@"; do
+        build_packages "$arch"
+        smoke_test_cross "$arch"
+    done
+    step "Cross-built and smoke-tested: $*"
+    ;;
 demo)
     install_deps
     build_release
@@ -133,7 +228,7 @@ test)
     step "All tests passed"
     ;;
 *)
-    sed -n '2,9p' "$0"
+    sed -n '2,11p' "$0"
     exit 64
     ;;
 esac
