@@ -4,18 +4,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/bus/time_ns.hpp"
+
 namespace kamgw::bus {
 namespace {
 
 using nlohmann::json;
-
-std::int64_t to_ns(TimePoint t) {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint from_ns(std::int64_t ns) {
-    return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns)));
-}
 
 // HaHints::icon is a string_view into the register catalogue. A batch read back from disk
 // needs text that lives as long as the process; the handful of distinct icons is kept here.

@@ -8,6 +8,7 @@
 #include "core/bus/batch_bytes.hpp"
 #include "core/bus/batch_json.hpp"
 #include "core/bus/journal_record.hpp"
+#include "core/bus/time_ns.hpp"
 
 namespace kamgw::bus {
 namespace {
@@ -16,11 +17,7 @@ namespace {
 std::int64_t poll_time_ns(const ReadingBatch& b) {
     TimePoint t = b.finished.time_since_epoch().count() != 0 ? b.finished : b.started;
     if (t.time_since_epoch().count() == 0) t = Clock::now();
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint from_ns(std::int64_t ns) {
-    return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns)));
+    return to_ns(t);
 }
 
 }  // namespace

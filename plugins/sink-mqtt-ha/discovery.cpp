@@ -10,7 +10,7 @@
 namespace kamgw::mqtt_ha {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 // Entity ids are lowercase letters, digits and '_' only.
 std::string entity_slug(std::string_view text) {
@@ -25,20 +25,20 @@ std::string entity_slug(std::string_view text) {
 struct Entity {
     std::string component;  // "sensor", "button"
     std::string object_id;  // the last topic level and the key inside `components`
-    Json config;            // without device and origin
+    OrderedJson config;     // without device and origin
 };
 
-Json origin_block(const Options& o, const GatewayInfo& g) {
-    Json j;
+OrderedJson origin_block(const Options& o, const GatewayInfo& g) {
+    OrderedJson j;
     j["name"] = "kamgw";
     j["sw_version"] = g.version;
     if (!o.support_url.empty()) j["support_url"] = o.support_url;
     return j;
 }
 
-Json meter_device_block(const Options& o, const GatewayInfo& g, const MeterIdentity& m) {
-    Json j;
-    j["identifiers"] = Json::array({device_node_id(m.serial)});
+OrderedJson meter_device_block(const Options& o, const GatewayInfo& g, const MeterIdentity& m) {
+    OrderedJson j;
+    j["identifiers"] = OrderedJson::array({device_node_id(m.serial)});
     j["name"] = m.name.empty() ? "Kamstrup " + m.serial : m.name;
     j["manufacturer"] = "Kamstrup";
     if (!m.model.empty()) j["model"] = m.model;
@@ -48,10 +48,10 @@ Json meter_device_block(const Options& o, const GatewayInfo& g, const MeterIdent
     return j;
 }
 
-Json gateway_device_block(const Options& o, const GatewayInfo& g) {
+OrderedJson gateway_device_block(const Options& o, const GatewayInfo& g) {
     (void)o;
-    Json j;
-    j["identifiers"] = Json::array({device_node_id(g.id)});
+    OrderedJson j;
+    j["identifiers"] = OrderedJson::array({device_node_id(g.id)});
     j["name"] = "kamgw " + g.id;
     j["manufacturer"] = "kamgw";
     j["model"] = "Kamstrup meter gateway";
@@ -60,7 +60,7 @@ Json gateway_device_block(const Options& o, const GatewayInfo& g) {
 }
 
 // object_id until 2025.10, default_entity_id from then on (object_id stops working in 2026.4).
-void add_entity_id(Json& j, const Options& o, std::string_view platform, const std::string& object) {
+void add_entity_id(OrderedJson& j, const Options& o, std::string_view platform, const std::string& object) {
     if (o.compat == HaCompat::v2025_10)
         j["default_entity_id"] = std::string(platform) + "." + object;
     else
@@ -69,9 +69,9 @@ void add_entity_id(Json& j, const Options& o, std::string_view platform, const s
 
 std::string value_template(std::string_view key) { return "{{ value_json." + std::string(key) + " }}"; }
 
-Json meter_availability(const Options& o, const std::string& serial) {
-    return Json::array(
-        {Json{{"topic", gateway_status_topic(o)}}, Json{{"topic", meter_availability_topic(o, serial)}}});
+OrderedJson meter_availability(const Options& o, const std::string& serial) {
+    return OrderedJson::array(
+        {OrderedJson{{"topic", gateway_status_topic(o)}}, OrderedJson{{"topic", meter_availability_topic(o, serial)}}});
 }
 
 bool configured(const MeterContext& m, std::string_view key) {
@@ -84,7 +84,7 @@ Entity sensor_entity(const Options& o, const ReadingBatch& b, const MeterContext
                      std::string_view value_key) {
     const std::string& serial = b.meter.serial;
     const std::string object = entity_slug("kamgw_" + serial + "_" + std::string(key));
-    Json j;
+    OrderedJson j;
     j["name"] = std::string(name);
     j["unique_id"] = "kamgw_" + serial + "_" + std::string(key);
     add_entity_id(j, o, "sensor", object);
@@ -108,7 +108,7 @@ Entity sensor_entity(const Options& o, const ReadingBatch& b, const MeterContext
 
 Entity read_now_button(const Options& o, const ReadingBatch& b) {
     const std::string& serial = b.meter.serial;
-    Json j;
+    OrderedJson j;
     j["name"] = "Read now";
     j["unique_id"] = "kamgw_" + serial + "_read_now";
     add_entity_id(j, o, "button", entity_slug("kamgw_" + serial + "_read_now"));
@@ -117,21 +117,21 @@ Entity read_now_button(const Options& o, const ReadingBatch& b) {
     j["icon"] = "mdi:refresh";
     // Only the gateway's availability: a read is worth asking for exactly when the meter
     // seems unreachable.
-    j["availability"] = Json::array({Json{{"topic", gateway_status_topic(o)}}});
+    j["availability"] = OrderedJson::array({OrderedJson{{"topic", gateway_status_topic(o)}}});
     j["qos"] = o.qos;
     return {"button", "read_now", std::move(j)};
 }
 
-std::vector<MqttMessage> render(const Options& o, const GatewayInfo& g, const std::string& node, const Json& device,
-                                std::vector<Entity> entities) {
+std::vector<MqttMessage> render(const Options& o, const GatewayInfo& g, const std::string& node,
+                                const OrderedJson& device, std::vector<Entity> entities) {
     std::vector<MqttMessage> out;
     if (o.discovery == DiscoveryMode::device) {
-        Json j;
+        OrderedJson j;
         j["device"] = device;
         j["origin"] = origin_block(o, g);
-        Json components = Json::object();
+        OrderedJson components = OrderedJson::object();
         for (auto& e : entities) {
-            Json c;
+            OrderedJson c;
             c["platform"] = e.component;
             for (auto& [k, v] : e.config.items()) c[k] = v;
             components[e.object_id] = std::move(c);
@@ -142,7 +142,7 @@ std::vector<MqttMessage> render(const Options& o, const GatewayInfo& g, const st
         return out;
     }
     for (auto& e : entities) {
-        Json& j = e.config;
+        OrderedJson& j = e.config;
         j["device"] = device;
         if (o.compat != HaCompat::minimal) j["origin"] = origin_block(o, g);
         out.push_back(
@@ -180,7 +180,7 @@ std::vector<MqttMessage> meter_discovery(const Options& o, const GatewayInfo& g,
 }
 
 std::vector<MqttMessage> gateway_discovery(const Options& o, const GatewayInfo& g) {
-    Json j;
+    OrderedJson j;
     j["name"] = "Version";
     j["unique_id"] = device_node_id(g.id) + "_version";
     add_entity_id(j, o, "sensor", entity_slug(device_node_id(g.id) + "_version"));
@@ -188,7 +188,7 @@ std::vector<MqttMessage> gateway_discovery(const Options& o, const GatewayInfo& 
     j["value_template"] = value_template("version");
     j["entity_category"] = "diagnostic";
     j["icon"] = "mdi:information-outline";
-    j["availability"] = Json::array({Json{{"topic", gateway_status_topic(o)}}});
+    j["availability"] = OrderedJson::array({OrderedJson{{"topic", gateway_status_topic(o)}}});
     j["qos"] = o.qos;
     std::vector<Entity> entities;
     entities.push_back({"sensor", "version", std::move(j)});
@@ -196,7 +196,7 @@ std::vector<MqttMessage> gateway_discovery(const Options& o, const GatewayInfo& 
 }
 
 MqttMessage gateway_state(const Options& o, const GatewayInfo& g) {
-    return {gateway_state_topic(o), Json{{"version", g.version}}.dump(), true};
+    return {gateway_state_topic(o), OrderedJson{{"version", g.version}}.dump(), true};
 }
 
 MqttMessage discovery_removal(const std::string& topic) { return {topic, "", true}; }
