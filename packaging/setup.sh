@@ -161,10 +161,25 @@ run_tests_release() {
     ctest --test-dir build --output-on-failure --no-tests=error -j 2 --timeout 300
 }
 
-run_tests_sanitized() {
-    step "Building and running the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+# The sanitizer build runs while the release tests do: they mostly wait on real services and
+# timers, so the compiler gets the idle cores; at the lowest priority it never slows a test down.
+start_sanitized_build() {
+    step "Building the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (alongside the release tests; log in build-asan/build.log)"
     cmake --preset asan -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
-    cmake --build --preset asan -j "$(nproc)"
+    nice -n 19 cmake --build --preset asan -j "$(nproc)" >build-asan/build.log 2>&1 &
+    SANITIZED_BUILD=$!
+}
+
+run_tests_sanitized() {
+    step "Running the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+    local rc=0
+    wait "$SANITIZED_BUILD" || rc=$?
+    tail -5 build-asan/build.log
+    if [ "$rc" -ne 0 ]; then
+        grep -A20 '^FAILED:' build-asan/build.log | head -80
+        echo "the sanitizer build failed (exit $rc); its log is build-asan/build.log" >&2
+        return "$rc"
+    fi
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure --no-tests=error -j 2 -L unit --timeout 300
 }
@@ -173,18 +188,36 @@ run_fuzzers() {
     step "Fuzzing the KMP receive path, kamgw decode, the config loader, the telnet codec and HA messages (libFuzzer, bounded time)"
     cmake --preset fuzz -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
     # Only the fuzz targets: the rest of the tree is built and tested with g++ above.
-    local name corpus seconds
-    for name in frame_receiver decode_text config_loader telnet_codec ha_messages; do
+    local -a names=(frame_receiver decode_text config_loader telnet_codec ha_messages)
+    cmake --build --preset fuzz --target "${names[@]/#/kamgw_fuzz_}"
+    # A fuzzer uses one core: as many run at once as there are cores, each into its own log.
+    local name seconds work failed=0 running=0
+    work=$(mktemp -d)
+    for name in "${names[@]}"; do
         # The receive path gets the most time; the others 30 s each (KAMGW_FUZZ_SECONDS overrides all).
         seconds=30
         [ "$name" = frame_receiver ] && seconds=60
         seconds=${KAMGW_FUZZ_SECONDS:-$seconds}
-        cmake --build --preset fuzz --target "kamgw_fuzz_$name"
-        corpus=$(mktemp -d)
-        cp tests/fuzz/corpus/"$name"/* "$corpus"/
-        build-fuzz/bin/"kamgw_fuzz_$name" -max_total_time="$seconds" -print_final_stats=1 "$corpus"
-        rm -rf "$corpus"
+        mkdir "$work/$name"
+        cp tests/fuzz/corpus/"$name"/* "$work/$name"/
+        if [ "$running" -ge "$(nproc)" ]; then
+            wait -n || failed=1
+            running=$((running - 1))
+        fi
+        build-fuzz/bin/"kamgw_fuzz_$name" -max_total_time="$seconds" -print_final_stats=1 "$work/$name" \
+            >"$work/$name.log" 2>&1 &
+        running=$((running + 1))
     done
+    while [ "$running" -gt 0 ]; do
+        wait -n || failed=1
+        running=$((running - 1))
+    done
+    for name in "${names[@]}"; do
+        echo "--- kamgw_fuzz_$name"
+        tail -25 "$work/$name.log"
+    done
+    rm -rf "$work"
+    [ "$failed" = 0 ] || { echo "a fuzzer failed (its log is above)" >&2; return 1; }
 }
 
 run_package_tests() {
@@ -221,6 +254,7 @@ test)
     install_deps
     check_format
     build_release
+    start_sanitized_build
     run_tests_release
     run_tests_sanitized
     run_fuzzers
