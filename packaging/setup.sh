@@ -162,7 +162,7 @@ run_tests_release() {
 }
 
 # The sanitizer build runs while the release tests do: they mostly wait on real services and
-# timers, so the compiler gets the idle cores; at the lowest priority it never slows a test down.
+# timers, so the compiler gets the idle cores; at the lowest priority it yields to them.
 start_sanitized_build() {
     step "Building the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (alongside the release tests; log in build-asan/build.log)"
     cmake --preset asan -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
