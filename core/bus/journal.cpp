@@ -334,8 +334,7 @@ void Journal::collect_locked(SteadyClock::time_point) {
     }
     // The newest segment stays, so the sequence numbers go on after a restart.
     while (segments_.size() > 1 && segments_.front().records.back().seq < min) delete_segment_locked(0);
-    const std::int64_t now_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+    const std::int64_t now_ns = to_ns(Clock::now());
     const std::int64_t max_age_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(settings_.max_age).count();
     while (segments_.size() > 1 && disk_bytes_locked() > settings_.max_bytes) evict_front_locked("size");
     while (segments_.size() > 1 && segments_.front().records.back().time_ns < now_ns - max_age_ns)

@@ -126,9 +126,9 @@ private:
     // Closes the link when `ex` made the supervision limit; `ex` becomes `stale`.
     bool supervise(Exchange& ex);
     boost::asio::awaitable<void> quiet(std::chrono::milliseconds period);
-    // One read until `deadline`: true when bytes came (counted, logged as `what`, dropped: a late
-    // answer, or noise between polls),
-    // false when the deadline passed. Throws on a link error or the end of the stream.
+    // One read until `deadline`. Bytes that come (a late answer, or noise between polls) are
+    // counted, logged as `what` and dropped: true. False when the deadline passed first. Throws on
+    // a link error or the end of the stream.
     boost::asio::awaitable<bool> drop_incoming(std::chrono::steady_clock::time_point deadline, std::string_view what);
     boost::asio::awaitable<bool> open();
     boost::asio::awaitable<Exchange> identify();
