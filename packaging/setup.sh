@@ -4,6 +4,7 @@
 #   packaging/setup.sh demo   install build dependencies, build, run kamgw on the simulated meter
 #   packaging/setup.sh test   install build dependencies, build, run every test (what CI runs)
 #   packaging/setup.sh deps      only install the build dependencies
+#   packaging/setup.sh test-peers  only install the test peers Debian lacks (Node-RED, pinned, from npm)
 #   packaging/setup.sh build     only build (release preset, into build/)
 #   packaging/setup.sh packages  install build dependencies, build the Debian packages into build/packages/
 #   packaging/setup.sh cross [ARCH...]  cross-build the packages for a Raspberry Pi (arm64 armhf by
@@ -26,6 +27,25 @@ install_deps() {
     $sudo apt-get update -q
     # shellcheck disable=SC2046
     $sudo apt-get install -y -q --no-install-recommends $(grep -v '^#' packaging/build-deps.txt)
+}
+
+# Node-RED is not packaged by Debian: the tests' copy comes from npm, pinned, into the build tree.
+# The 4.1 line runs on Node.js 20; 5.x needs Node.js 22.9 or later.
+NODE_RED_VERSION=4.1.15
+install_test_peers() {
+    step "Installing the test peers Debian lacks (Node-RED $NODE_RED_VERSION from npm)"
+    local dir="$ROOT/build/test-peers/node-red"
+    if ! command -v npm >/dev/null; then
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get install -y -q --no-install-recommends nodejs npm
+    fi
+    if [ "$(node -p "require('$dir/node_modules/node-red/package.json').version" 2>/dev/null)" = "$NODE_RED_VERSION" ]; then
+        echo "Node-RED $NODE_RED_VERSION is already in $dir"
+        return
+    fi
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-audit --no-fund --save-exact "node-red@$NODE_RED_VERSION"
 }
 
 build_release() {
@@ -130,6 +150,10 @@ type = "mqtt-ha"
 url = "mqtt://localhost:1883"
 
 [[sink]]
+type = "mqtt"
+url = "mqtt://localhost:1883"
+
+[[sink]]
 type = "influxdb"
 url = "http://localhost:8086"
 database = "kamgw"
@@ -226,6 +250,7 @@ run_package_tests() {
 
 case "${1:-}" in
 deps) install_deps ;;
+test-peers) install_test_peers ;;
 build) build_release ;;
 packages)
     install_deps
@@ -249,6 +274,7 @@ demo)
     ;;
 test)
     install_deps
+    install_test_peers
     check_format
     build_release
     start_sanitized_build
@@ -259,7 +285,7 @@ test)
     step "All tests passed"
     ;;
 *)
-    sed -n '2,11p' "$0"
+    sed -n '2,12p' "$0"
     exit 64
     ;;
 esac

@@ -23,7 +23,7 @@ cleanup() {
     if [ "$INSTALLED" = 1 ]; then
         rm -f /etc/kamgw/conf.d/ci-*.toml
         rm -f "$PLUGIN_DIR/kamgw-sink-example.so"
-        dpkg --purge kamgw-dev kamgw-sink-mqtt-ha kamgw-sink-influxdb kamgw-sink-ha-websocket kamgw >/dev/null 2>&1 || true
+        dpkg --purge kamgw-dev kamgw-sink-mqtt-ha kamgw-sink-mqtt kamgw-sink-influxdb kamgw-sink-ha-websocket kamgw >/dev/null 2>&1 || true
         if [ "$USER_EXISTED" = 0 ] && id _kamgw >/dev/null 2>&1; then
             deluser --system --quiet _kamgw >/dev/null 2>&1 || userdel _kamgw >/dev/null 2>&1 || true
             getent group _kamgw >/dev/null && { delgroup --system --quiet _kamgw >/dev/null 2>&1 || groupdel _kamgw >/dev/null 2>&1 || true; }
@@ -87,7 +87,7 @@ grep -q '/etc/kamgw/kamgw.toml' /var/lib/dpkg/info/kamgw.conffiles || fail "kamg
 # Not enabled (nor started) by the installation: there is no meter configured yet.
 [ ! -e /etc/systemd/system/multi-user.target.wants/kamgw.service ] || fail "the installation enabled the service"
 # Each plugin's README and sample go with its package.
-for doc in kamgw-sink-mqtt-ha kamgw-sink-influxdb kamgw-sink-ha-websocket kamgw/sink-csv kamgw/transport-serial \
+for doc in kamgw-sink-mqtt-ha kamgw-sink-mqtt kamgw-sink-influxdb kamgw-sink-ha-websocket kamgw/sink-csv kamgw/transport-serial \
     kamgw/transport-tcp kamgw/transport-rfc2217 kamgw/transport-sim; do
     ls /usr/share/doc/$doc/README.md* /usr/share/doc/$doc/sample.toml* >/dev/null 2>&1 || fail "no README or sample.toml in /usr/share/doc/$doc"
 done

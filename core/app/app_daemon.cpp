@@ -44,6 +44,7 @@ struct Daemon::Runtime {
     boost::asio::steady_timer journal_timer{io};
     std::chrono::steady_clock::time_point journal_due = std::chrono::steady_clock::time_point::max();
     std::unique_ptr<MetricsServer> metrics;
+    LatestReadings latest;  // for /metrics, with [gateway] metrics_readings
     bool stopping = false;
     std::chrono::steady_clock::time_point stop_requested{};
 
@@ -188,18 +189,18 @@ bool Daemon::build_runtime(Runtime& rt, const config::Config& cfg) {
 }
 
 // Meter runners publish into whatever bus is current when they are created.
-static std::vector<std::unique_ptr<meter::MeterRunner>> make_runners(boost::asio::io_context& io,
-                                                                     const config::Config& cfg,
-                                                                     host::PluginRegistry& registry,
-                                                                     bus::ReadingBus& bus,
-                                                                     const std::function<void()>& after_publish) {
+static std::vector<std::unique_ptr<meter::MeterRunner>> make_runners(
+    boost::asio::io_context& io, const config::Config& cfg, host::PluginRegistry& registry, bus::ReadingBus& bus,
+    const std::function<void()>& after_publish, LatestReadings* latest) {
     std::vector<std::unique_ptr<meter::MeterRunner>> runners;
     for (const auto& meter_cfg : cfg.meters) {
         meter::TransportFactory factory = [&registry, scheme = meter_cfg.endpoint.scheme](const TransportContext& ctx) {
             return registry.make_transport(scheme, ctx);
         };
         meter::RunnerCallbacks callbacks;
-        callbacks.on_batch = [&bus, after_publish](ReadingBatch batch) {
+        const auto interval = std::chrono::duration_cast<std::chrono::seconds>(meter_cfg.interval);
+        callbacks.on_batch = [&bus, after_publish, latest, interval](ReadingBatch batch) {
+            if (latest) latest->record(batch, interval);
             bus.publish(std::move(batch));
             after_publish();
         };
@@ -250,7 +251,9 @@ void Daemon::reload(Runtime& rt) {
         }
         build_runtime(rt, next);
     }
-    auto runners = make_runners(rt.io, next, *registry_, *rt.bus, [&rt] { rt.schedule_journal(); });
+    auto runners = make_runners(
+        rt.io, next, *registry_, *rt.bus, [&rt] { rt.schedule_journal(); },
+        next.gateway.metrics_readings ? &rt.latest : nullptr);
     {
         std::lock_guard lock(rt.runners_mutex);
         rt.runners = std::move(runners);
@@ -300,7 +303,9 @@ int Daemon::run() {
         const int code = run_once(*rt, report);
         return release(std::move(rt), report, code);
     }
-    rt->runners = make_runners(rt->io, rt->cfg, *registry_, *rt->bus, [&] { rt->schedule_journal(); });
+    rt->runners = make_runners(
+        rt->io, rt->cfg, *registry_, *rt->bus, [&] { rt->schedule_journal(); },
+        rt->cfg.gateway.metrics_readings ? &rt->latest : nullptr);
     rt->schedule_journal();
     for (auto& r : rt->runners) r->start();
     if (!rt->cfg.gateway.metrics_listen.empty()) {
@@ -311,6 +316,7 @@ int Daemon::run() {
                 g.journal = rt->journal->stats();
                 g.sink_max_delay =
                     std::chrono::duration_cast<std::chrono::seconds>(rt->cfg.gateway.health_sink_max_delay);
+                g.readings = rt->latest.snapshot();
                 return g;
             }});
         try {

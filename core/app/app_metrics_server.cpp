@@ -121,6 +121,7 @@ std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const s
         out << "kamgw_sink_queued_bytes{sink=\"" << label(l.name) << "\"} " << l.queued_bytes << '\n';
     render_sink_delivery_metrics(out, lanes, gateway);
     if (gateway.journal) render_journal_metrics(out, *gateway.journal);
+    render_reading_metrics(out, gateway.readings, gateway.now);
     out << "# EOF\n";
     return out.str();
 }

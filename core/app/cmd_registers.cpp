@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/app/commands.hpp"
-#include "core/kmp/json_writer.hpp"
+#include "kamgw/json_object.hpp"
 #include "core/kmp/register_catalogue.hpp"
 #include "kamgw/home_assistant.hpp"
 
@@ -67,7 +67,7 @@ void print_table(std::ostream& out) {
 
 void print_json(std::ostream& out) {
     for (const auto& r : kmp::register_catalogue()) {
-        kmp::JsonObject o;
+        JsonObject o;
         o.number("id", r.id)
             .string("key", r.key)
             .string("name", r.name)

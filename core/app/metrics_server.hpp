@@ -1,5 +1,6 @@
 // The metrics and health endpoint ([gateway] metrics_listen = "127.0.0.1:9780"):
-//   GET /metrics  OpenMetrics text: per-meter session counters and health, per-sink lane counters.
+//   GET /metrics  OpenMetrics text: per-meter session counters and health, per-sink lane counters,
+//                 and with metrics_readings the meters' latest readings (reading_metrics.hpp).
 //                 Label sets never change for a meter or sink: health and lane state are
 //                 state-sets (one series per state), the serial and model sit in the info
 //                 metric kamgw_meter_info, present once the meter has been identified.
@@ -24,6 +25,7 @@
 
 #include "core/bus/journal.hpp"
 #include "core/bus/lane_stats.hpp"
+#include "core/app/reading_metrics.hpp"
 #include "kamgw/reading.hpp"
 
 namespace httplib {
@@ -48,6 +50,7 @@ struct GatewaySnapshot {
     std::optional<bus::JournalStats> journal;
     std::chrono::seconds sink_max_delay{300};  // [gateway] health_sink_max_delay
     TimePoint now = Clock::now();
+    std::vector<MeterReadings> readings;  // [gateway] metrics_readings: each meter's latest readings
 };
 
 struct MetricsSources {

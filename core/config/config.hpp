@@ -32,6 +32,7 @@ struct GatewayConfig {
     std::vector<std::filesystem::path> plugin_dirs;  // empty: the built-in default
     std::filesystem::path state_dir = "/var/lib/kamgw";
     std::string metrics_listen;                              // "127.0.0.1:9780" or empty for none
+    bool metrics_readings = false;                           // the latest readings on /metrics too
     std::chrono::milliseconds shutdown_timeout{5000};        // how long lanes may drain on SIGTERM
     std::chrono::milliseconds read_now_min_interval{60000};  // battery guard for on-demand reads
     // The reading journal in <state_dir>/journal (core/bus/README.md).

@@ -14,6 +14,8 @@ constexpr std::array gateway_keys = {
     ConfigKey{"plugin_dirs", T::string_list, "", false, "folders searched for plugins; empty: the built-in folder"},
     ConfigKey{"state_dir", T::path, "/var/lib/kamgw", false, "where the reading journal and the sinks' state live"},
     ConfigKey{"metrics_listen", T::string, "", false, "host:port of the metrics and health endpoint; empty: off"},
+    ConfigKey{"metrics_readings", T::boolean, "false", false,
+              "also expose each meter's latest readings on /metrics, in base units, for Prometheus"},
     ConfigKey{"shutdown_timeout", T::duration, "5s", false, "how long sinks may drain on shutdown", "", 0, 3'600'000},
     ConfigKey{"read_now_min_interval", T::duration, "1min", false,
               "least time between two on-demand reads of one meter (battery guard)", "", 0, 604'800'000},

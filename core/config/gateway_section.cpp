@@ -71,6 +71,7 @@ void load_gateway(LoadState& state, const Document& doc, const toml::table& tabl
                                     "\"127.0.0.1:9780\", \"[::1]:9780\", or \"\" for no metrics endpoint"});
         }
     }
+    if (values.has("metrics_readings")) gw.metrics_readings = values.get_bool("metrics_readings");
     if (values.has("shutdown_timeout")) gw.shutdown_timeout = values.get_duration("shutdown_timeout");
     if (values.has("read_now_min_interval")) gw.read_now_min_interval = values.get_duration("read_now_min_interval");
     if (values.has("journal_max_bytes"))

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "core/kmp/commands.hpp"
-#include "core/kmp/json_writer.hpp"
+#include "kamgw/json_object.hpp"
 #include "core/kmp/register_catalogue.hpp"
 #include "core/kmp/value_codec.hpp"
 #include "kamgw/units.hpp"

@@ -1,7 +1,6 @@
 #include "csv_format.hpp"
 
-#include <chrono>
-#include <cstdio>
+#include "kamgw/reading_json.hpp"
 
 namespace kamgw::csv {
 
@@ -18,19 +17,7 @@ std::string escape_field(std::string_view field) {
     return out;
 }
 
-std::string format_utc(TimePoint time) {
-    using namespace std::chrono;
-    const auto secs = floor<seconds>(time);
-    const auto days = floor<std::chrono::days>(secs);
-    const year_month_day ymd{days};
-    const hh_mm_ss hms{secs - days};
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
-}
+std::string format_utc(TimePoint time) { return utc_text(time); }
 
 std::string format_header(const CsvStyle& style) {
     return "time,meter,serial,key,id,value,unit,quality" + std::string(style.line_end);

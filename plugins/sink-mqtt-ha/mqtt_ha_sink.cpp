@@ -34,13 +34,16 @@ void MqttHaSink::start(SinkHost& host) {
     std::string error;
     if (!published_.load(error)) host.log().warn(error);
 
-    MqttClient::Callbacks callbacks;
+    mqtt::MqttClient::Callbacks callbacks;
     callbacks.on_message = [this](const std::string& topic, const std::string& payload) { on_message(topic, payload); };
     // A new connection is caught up on the lane thread (discovery, availability, states).
     callbacks.on_connected = [this] { host_->wake(std::chrono::milliseconds(0)); };
     host.log().info("publishing to " + options_.url + " as '" + options_.client_id + "': discovery under '" +
                     options_.discovery_prefix + "', states under '" + options_.base_topic + "'");
-    client_ = std::make_unique<MqttClient>(options_, host.log(), std::move(callbacks));
+    mqtt::Session session{
+        .availability_topic = gateway_status_topic(options_),
+        .subscriptions = {{options_.status_topic, 0}, {read_now_subscription(options_), options_.qos}}};
+    client_ = std::make_unique<mqtt::MqttClient>(options_, std::move(session), host.log(), std::move(callbacks));
     client_->start();
 }
 

@@ -16,7 +16,7 @@
 
 #include "kamgw/sink.hpp"
 #include "plugins/sink-mqtt-ha/discovery.hpp"
-#include "plugins/sink-mqtt-ha/mqtt_client.hpp"
+#include "plugins/common/mqtt/mqtt_client.hpp"
 #include "plugins/sink-mqtt-ha/options.hpp"
 #include "plugins/sink-mqtt-ha/published_entities.hpp"
 
@@ -61,7 +61,7 @@ private:
     Options options_;
     GatewayInfo gateway_;
     std::vector<MeterInfo> meters_;
-    std::unique_ptr<MqttClient> client_;
+    std::unique_ptr<mqtt::MqttClient> client_;
     PublishedEntities published_;
 
     std::map<std::string, MeterState> by_serial_;

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "kamgw/config.hpp"
+#include "plugins/common/mqtt/connection_options.hpp"
+#include "plugins/common/mqtt/message.hpp"
 
 namespace kamgw::mqtt_ha {
 
@@ -23,26 +25,13 @@ enum class DiscoveryMode : std::uint8_t {
     device,  // one retained config per device with `components` (Home Assistant 2024.11+)
 };
 
-struct BrokerAddress {
-    std::string host;
-    std::uint16_t port = 1883;
-    bool tls = false;
-};
+using mqtt::id_safe;
+using mqtt::MqttMessage;
+using mqtt::topic_safe;
 
-// Parses "mqtt://host[:port]" or "mqtts://host[:port]"; throws ConfigError with the reason.
-BrokerAddress parse_broker_url(const std::string& url);
-
-struct Options {
-    BrokerAddress broker;
-    std::string url;  // as configured, for log lines
-    std::string username;
-    std::string password;
-    std::string client_id;
-    std::chrono::seconds keepalive{60};
-    int qos = 1;
+// The broker connection (shared with the plain mqtt sink), then Home Assistant's part.
+struct Options : mqtt::ConnectionOptions {
     bool retain = true;
-    std::string ca_file, cert_file, key_file;
-    bool tls_verify = true;
     std::string discovery_prefix = "homeassistant";
     std::string base_topic;
     std::string status_topic = "homeassistant/status";
@@ -50,7 +39,6 @@ struct Options {
     HaCompat compat = HaCompat::v2025_10;
     bool gas_companion = false;
     std::string support_url;
-    std::chrono::milliseconds publish_timeout{10000};
 };
 
 // The sink's config table for the plugin descriptor (one table drives validation, docs, sample).
@@ -59,10 +47,5 @@ std::span<const ConfigKey> config_keys();
 // Reads the options; defaults that depend on the gateway id are filled in here. Keys the
 // host did not default are defaulted again, so a bare table works too. Throws ConfigError.
 Options options_from_config(const ConfigTable& table, const std::string& gateway_id);
-
-// A gateway id made safe for MQTT topics: '/', '+', '#' and control characters become '_'.
-std::string topic_safe(std::string_view text);
-// A string made of [a-zA-Z0-9_-] only (Home Assistant discovery node and object ids).
-std::string id_safe(std::string_view text);
 
 }  // namespace kamgw::mqtt_ha

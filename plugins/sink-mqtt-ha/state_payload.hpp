@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "kamgw/reading.hpp"
-#include "plugins/sink-mqtt-ha/message.hpp"
+#include "plugins/common/mqtt/message.hpp"
 #include "plugins/sink-mqtt-ha/options.hpp"
 
 namespace kamgw::mqtt_ha {

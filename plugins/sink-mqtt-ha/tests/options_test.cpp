@@ -29,19 +29,6 @@ TEST(MqttHaOptions, DefaultsFollowTheGatewayId) {
     EXPECT_FALSE(o.gas_companion);
 }
 
-TEST(MqttHaOptions, ParsesUrls) {
-    EXPECT_EQ(parse_broker_url("mqtts://h:8884").port, 8884);
-    EXPECT_TRUE(parse_broker_url("mqtts://h").tls);
-    EXPECT_EQ(parse_broker_url("mqtts://h").port, 8883);
-    EXPECT_EQ(parse_broker_url("mqtt://[::1]:1884").host, "::1");
-    EXPECT_EQ(parse_broker_url("mqtt://127.0.0.1:1884/").port, 1884);
-    EXPECT_THROW(parse_broker_url("tcp://h:1"), ConfigError);
-    EXPECT_THROW(parse_broker_url("mqtt://h:0"), ConfigError);
-    EXPECT_THROW(parse_broker_url("mqtt://h:99999"), ConfigError);
-    EXPECT_THROW(parse_broker_url("mqtt://user:pw@h:1"), ConfigError);
-    EXPECT_THROW(parse_broker_url("mqtt://:1883"), ConfigError);
-}
-
 TEST(MqttHaOptions, RefusesContradictions) {
     ConfigTable t = table("mqtt://h");
     t.set("ca_file", std::string("/x"));

@@ -1,5 +1,6 @@
-// A libmosquitto client with its own network thread (mosquitto_loop_start), a retained LWT,
-// reconnects with exponential backoff, and a slow, quiet retry after a refused login.
+// A libmosquitto client with its own network thread (mosquitto_loop_start), a retained
+// availability topic with its last will, reconnects with exponential backoff, and a slow,
+// quiet retry after a refused login. Both MQTT sinks use it.
 //
 // Threads: the network thread runs the callbacks; every public member is meant for the
 // sink's lane thread and is safe against the callbacks.
@@ -17,13 +18,24 @@
 #include <vector>
 
 #include "kamgw/log.hpp"
-#include "plugins/sink-mqtt-ha/message.hpp"
-#include "plugins/sink-mqtt-ha/options.hpp"
+#include "plugins/common/mqtt/connection_options.hpp"
+#include "plugins/common/mqtt/message.hpp"
 
 struct mosquitto;
 struct mosquitto_message;
 
-namespace kamgw::mqtt_ha {
+namespace kamgw::mqtt {
+
+// What the client announces and listens to on every connection.
+struct Session {
+    // "online" (retained) after every connect, "offline" as the last will and on a clean stop.
+    std::string availability_topic;
+    struct Subscription {
+        std::string filter;
+        int qos = 0;
+    };
+    std::vector<Subscription> subscriptions;  // subscribed again on every connect
+};
 
 class MqttClient {
 public:
@@ -38,7 +50,7 @@ public:
     static constexpr std::chrono::seconds refused_retry_first{120};
     static constexpr std::chrono::seconds refused_retry_max{1800};
 
-    MqttClient(Options options, Logger& log, Callbacks callbacks);
+    MqttClient(ConnectionOptions options, Session session, Logger& log, Callbacks callbacks);
     ~MqttClient();
     MqttClient(const MqttClient&) = delete;
     MqttClient& operator=(const MqttClient&) = delete;
@@ -46,7 +58,7 @@ public:
     // Creates the client and starts connecting in the background. Throws std::runtime_error
     // for settings libmosquitto refuses (unreadable TLS files, bad client id).
     void start();
-    // Publishes "offline" on the status topic (a clean stop is no crash, but the gateway is
+    // Publishes "offline" on the availability topic (a clean stop is no crash, but the gateway is
     // gone all the same), disconnects and joins the network thread.
     void stop();
 
@@ -79,7 +91,8 @@ private:
     void handle_disconnect(int rc);
     void handle_publish(int mid);
 
-    Options options_;
+    ConnectionOptions options_;
+    Session session_;
     Logger& log_;
     Callbacks callbacks_;
     mosquitto* mosq_ = nullptr;
@@ -101,4 +114,4 @@ private:
     std::set<int> forget_;  // ids nobody waits for, not acknowledged yet
 };
 
-}  // namespace kamgw::mqtt_ha
+}  // namespace kamgw::mqtt

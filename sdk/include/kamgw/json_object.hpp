@@ -1,13 +1,13 @@
-// A minimal JSON object writer for `kamgw decode` and `kamgw registers`. Numbers are written
-// as given, so an exact decimal such as 1917.57 reaches the output exactly as the meter sent
-// it; a general JSON library would pass it through a double first.
+// A minimal JSON object writer. Numbers are written as given, so an exact decimal such as
+// 1917.57 reaches the output exactly as the meter sent it; a general JSON library would pass
+// it through a double first (1917.5699999999999).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace kamgw::kmp {
+namespace kamgw {
 
 class JsonObject {
 public:
@@ -66,4 +66,4 @@ private:
     std::string text_ = "{";
 };
 
-}  // namespace kamgw::kmp
+}  // namespace kamgw

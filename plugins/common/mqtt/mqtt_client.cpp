@@ -1,4 +1,4 @@
-#include "plugins/sink-mqtt-ha/mqtt_client.hpp"
+#include "plugins/common/mqtt/mqtt_client.hpp"
 
 #include <mosquitto.h>
 
@@ -7,9 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "plugins/sink-mqtt-ha/topics.hpp"
-
-namespace kamgw::mqtt_ha {
+namespace kamgw::mqtt {
 namespace {
 
 std::string minutes_text(std::chrono::seconds s) {
@@ -30,8 +28,8 @@ std::string error_text(int rc) {
 
 }  // namespace
 
-MqttClient::MqttClient(Options options, Logger& log, Callbacks callbacks)
-    : options_(std::move(options)), log_(log), callbacks_(std::move(callbacks)) {
+MqttClient::MqttClient(ConnectionOptions options, Session session, Logger& log, Callbacks callbacks)
+    : options_(std::move(options)), session_(std::move(session)), log_(log), callbacks_(std::move(callbacks)) {
     // Reference-counted in libmosquitto 2; never paired with cleanup because other code in
     // the process (another client) may still use the library.
     mosquitto_lib_init();
@@ -63,8 +61,8 @@ void MqttClient::start() {
             check(mosquitto_tls_insecure_set(mosq_, true), "tls_verify = false");
         }
     }
-    const std::string status = gateway_status_topic(options_);
-    check(mosquitto_will_set(mosq_, status.c_str(), 7, "offline", options_.qos, true), "last will");
+    check(mosquitto_will_set(mosq_, session_.availability_topic.c_str(), 7, "offline", options_.qos, true),
+          "last will");
     check(mosquitto_reconnect_delay_set(mosq_, reconnect_delay_first, reconnect_delay_max, true), "reconnect delay");
     mosquitto_connect_callback_set(mosq_, &MqttClient::on_connect_cb);
     mosquitto_disconnect_callback_set(mosq_, &MqttClient::on_disconnect_cb);
@@ -105,7 +103,7 @@ void MqttClient::begin_connect() {
 void MqttClient::stop() {
     if (!mosq_ || stopping_.exchange(true)) return;
     if (connected_.load()) {
-        if (auto id = publish({gateway_status_topic(options_), "offline", true}))
+        if (auto id = publish({session_.availability_topic, "offline", true}))
             wait_acknowledged({*id}, std::chrono::seconds(2));
     }
     mosquitto_disconnect(mosq_);
@@ -213,13 +211,13 @@ void MqttClient::handle_connect(int rc) {
     }
     lost_logged_ = false;
     int online_id = 0;
-    if (mosquitto_publish(mosq_, &online_id, gateway_status_topic(options_).c_str(), 6, "online", options_.qos, true) ==
+    if (mosquitto_publish(mosq_, &online_id, session_.availability_topic.c_str(), 6, "online", options_.qos, true) ==
         MOSQ_ERR_SUCCESS) {
         std::lock_guard lock(mutex_);  // its PUBACK comes later on this same thread
         forget_.insert(online_id);
     }
-    mosquitto_subscribe(mosq_, nullptr, options_.status_topic.c_str(), 0);
-    mosquitto_subscribe(mosq_, nullptr, read_now_subscription(options_).c_str(), options_.qos);
+    for (const Session::Subscription& s : session_.subscriptions)
+        mosquitto_subscribe(mosq_, nullptr, s.filter.c_str(), s.qos);
     connected_ = true;
     connect_count_.fetch_add(1);
     log_.info("connected to the MQTT broker at " + options_.url);
@@ -247,4 +245,4 @@ void MqttClient::handle_publish(int mid) {
     acked_cv_.notify_all();
 }
 
-}  // namespace kamgw::mqtt_ha
+}  // namespace kamgw::mqtt
