@@ -48,7 +48,8 @@ SinkDaemon::SinkDaemon(const TempDir& dir, DaemonSettings settings)
     : settings_(std::move(settings)), config_(dir / "kamgw.toml"), csv_(dir / "readings.csv") {
     std::ostringstream toml;
     toml << "[gateway]\nid = \"" << settings_.gateway_id << "\"\nstate_dir = \"" << (dir / "state").string()
-         << "\"\nlog_level = \"info\"\n\n"
+         << "\"\nlog_level = \"info\"\n"
+         << settings_.gateway_toml << "\n"
          << "[[meter]]\nname = \"house\"\nurl = \"sim://multical403?serial=" << settings_.serial
          << settings_.meter_options << "\"\ninterval = \"" << settings_.interval << "\"\n\n"
          << "[[sink]]\ntype = \"csv\"\npath = \"" << csv_.string() << "\"\nline_ending = \"lf\"\n\n"

@@ -43,6 +43,7 @@ struct DaemonSettings {
     std::string gateway_id = "dsgw";
     std::string sink_toml;      // the [[sink]] table under test, written after the CSV sink
     std::string meter_options;  // appended to the meter's URL query, e.g. "&pace=false"
+    std::string gateway_toml;   // more [gateway] keys, e.g. "metrics_listen = \"127.0.0.1:0\"\n"
 };
 
 class SinkDaemon {
