@@ -136,6 +136,7 @@ std::vector<MeterReadings> LatestReadings::snapshot() const {
 }
 
 std::optional<PrometheusSample> prometheus_sample(const Reading& r) {
+    if (r.quantity == Quantity::identifier) return std::nullopt;  // a serial number is a label, not a value
     const auto base = base_unit(r.unit);
     if (!base) return std::nullopt;
     PrometheusSample s;

@@ -4,7 +4,8 @@
 // Names: kamgw_reading_<register key>_<base unit>, labels meter, serial and model. Energy is in
 // joules, volume in cubic meters, power in watts, flow in cubic meters per second, durations in
 // seconds, temperatures (and temperature differences) in celsius; registers without a unit
-// (info codes, counts) have no suffix; dates and clock times are left out (no number to graph).
+// (info codes, counts) have no suffix; dates, clock times and identifiers (serial numbers) are
+// left out (no number to graph).
 // Registers Home Assistant sums (state class total_increasing) are counters (`_total`), the rest
 // gauges. A reading carries its own timestamp only once it is old (more than twice its meter's
 // interval): a current reading is sampled at every scrape; one from a meter that stopped

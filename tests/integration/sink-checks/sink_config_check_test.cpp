@@ -71,6 +71,14 @@ INSTANTIATE_TEST_SUITE_P(
              "ca_file, cert_file and key_file need an mqtts:// url"},
         Case{"mqtt_secret_in_url", "[[sink]]\ntype = \"mqtt-ha\"\nurl = \"mqtt://kamgw:password-in-url@127.0.0.1\"\n",
              "10:7", "give only host and port"},
+        Case{"plain_mqtt_topic_overwrites",
+             "[[sink]]\ntype = \"mqtt\"\nurl = \"mqtt://127.0.0.1\"\ntopic = \"kamgw/{gateway}/{key}\"\n", "11:9",
+             "needs {meter} or {serial}"},
+        Case{"plain_mqtt_unknown_placeholder",
+             "[[sink]]\ntype = \"mqtt\"\nurl = \"mqtt://127.0.0.1\"\ntopic = \"kamgw/{meters}/{key}\"\n", "11:9",
+             "unknown placeholder {meters}; accepted: {gateway}, {meter}, {serial}, {model}, {key}, {id}"},
+        Case{"plain_mqtt_port", "[[sink]]\ntype = \"mqtt\"\nurl = \"mqtt://127.0.0.1:0\"\n", "10:7",
+             "port must be a number from 1 to 65535"},
         Case{"influxdb_v2_without_bucket",
              "[[sink]]\ntype = \"influxdb\"\nurl = \"http://127.0.0.1:8086\"\napi = \"v2\"\norg = \"home\"\n", "11:7",
              "api v2 needs both `org` and `bucket`"},
@@ -84,6 +92,8 @@ TEST(SinkConfigCheckPasses, GoodTablesPass) {
     const auto file =
         dir.write("kamgw.toml", config_with(dir,
                                             "[[sink]]\ntype = \"mqtt-ha\"\nurl = \"mqtt://127.0.0.1:1883\"\n"
+                                            "[[sink]]\ntype = \"mqtt\"\nurl = \"mqtt://127.0.0.1:1883\"\n"
+                                            "payload = \"poll\"\n"
                                             "[[sink]]\ntype = \"influxdb\"\nurl = \"http://127.0.0.1:8086\"\n"
                                             "database = \"kamstrup\"\n"
                                             "[[sink]]\ntype = \"csv\"\npath = \"" +

@@ -50,6 +50,9 @@ TEST(ReadingMetrics, OtherQuantitiesInTheirBaseUnits) {
     EXPECT_FALSE(flow->counter);
     EXPECT_EQ(prometheus_sample(reading("info", 0, 0, Unit::number))->family, "kamgw_reading_info");
     EXPECT_FALSE(prometheus_sample(reading("max_flow_date_year", 230123, 0, Unit::date_yymmdd)));
+    Reading serial = reading("serial", 5550501, 0, Unit::number);
+    serial.quantity = Quantity::identifier;
+    EXPECT_FALSE(prometheus_sample(serial));
 }
 
 TEST(ReadingMetrics, ATimestampOnlyOnceTheReadingIsOld) {
