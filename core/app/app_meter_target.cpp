@@ -1,8 +1,12 @@
+#include <boost/program_options/parsers.hpp>
 #include <algorithm>
+#include <iostream>
 #include <map>
 #include <vector>
 
+#include "core/app/exit_codes.hpp"
 #include "core/app/meter_target.hpp"
+#include "core/config/config_loader.hpp"
 #include "core/config/core_schemas.hpp"
 #include "core/config/duration.hpp"
 #include "core/config/meter_url.hpp"
@@ -106,6 +110,39 @@ std::optional<config::MeterConfig> meter_from_url(const std::string& url, const 
     meter.endpoint = *endpoint;
     meter.line_group = config::default_line_group(*endpoint);
     return meter;
+}
+
+}  // namespace kamgw::app
+
+namespace kamgw::app {
+
+std::optional<config::MeterConfig> configured_meter(const std::string& name, const std::string& config_file,
+                                                    const host::PluginRegistry& registry, std::string_view command,
+                                                    std::ostream& err) {
+    const auto cfg = config::load_config(config_file, registry);
+    for (const auto& m : cfg.meters)
+        if (m.name == name) return m;
+    err << "kamgw " << command << ": no [[meter]] named '" << name << "' in " << config_file << " (configured:";
+    for (const auto& m : cfg.meters) err << ' ' << m.name;
+    err << ")\n";
+    return std::nullopt;
+}
+
+std::optional<int> parse_command_line(int argc, char** argv, const po::options_description& options,
+                                      const po::positional_options_description& positional, po::variables_map& vm,
+                                      std::string_view command) {
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "kamgw " << command << ": " << e.what() << "\n\n" << options;
+        return exit_code::usage;
+    }
+    if (vm.count("help")) {
+        std::cout << options;
+        return exit_code::ok;
+    }
+    return std::nullopt;
 }
 
 }  // namespace kamgw::app

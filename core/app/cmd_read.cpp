@@ -91,18 +91,6 @@ std::string missing_sentence(const ReadingBatch& batch, const config::MeterConfi
     return out;
 }
 
-// A [[meter]] from the configuration; nullopt after saying which ones there are.
-std::optional<config::MeterConfig> configured_meter(const std::string& name, const std::string& config_file,
-                                                    const host::PluginRegistry& registry) {
-    const auto cfg = config::load_config(config_file, registry);
-    for (const auto& m : cfg.meters)
-        if (m.name == name) return m;
-    std::cerr << "kamgw read: no [[meter]] named '" << name << "' in " << config_file << " (configured:";
-    for (const auto& m : cfg.meters) std::cerr << ' ' << m.name;
-    std::cerr << ")\n";
-    return std::nullopt;
-}
-
 // The registers of --registers, or nullopt after naming the one that is unknown.
 std::optional<std::vector<RegisterInfo>> parse_register_list(const std::string& text) {
     std::vector<RegisterInfo> registers;
@@ -164,17 +152,7 @@ int cmd_read(int argc, char** argv) {
     positional.add("url", 1);
     options.add_options()("url", po::value(&url)->value_name("URL"), "meter URL, e.g. sim://multical403");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "kamgw read: " << e.what() << "\n\n" << options;
-        return exit_code::usage;
-    }
-    if (vm.count("help")) {
-        std::cout << options;
-        return exit_code::ok;
-    }
+    if (const auto done = parse_command_line(argc, argv, options, positional, vm, "read")) return *done;
     if (vm.count("verbose")) log_level = "debug";
     if (!init_logging(log_level.empty() ? "warn" : log_level, false)) {
         std::cerr << "kamgw read: unknown log level '" << log_level << "'\n";
@@ -196,7 +174,7 @@ int cmd_read(int argc, char** argv) {
     std::optional<config::MeterConfig> target;
     try {
         target = meter_name.empty() ? meter_from_url(url, *registry, "read", std::cerr)
-                                    : configured_meter(meter_name, config_file, *registry);
+                                    : configured_meter(meter_name, config_file, *registry, "read", std::cerr);
     } catch (const std::exception& e) {
         std::cerr << e.what() << '\n';
         return exit_code::config_error;

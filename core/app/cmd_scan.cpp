@@ -142,17 +142,7 @@ int cmd_scan(int argc, char** argv) {
     po::positional_options_description positional;
     positional.add("url", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "kamgw scan: " << e.what() << "\n\n" << options;
-        return exit_code::usage;
-    }
-    if (vm.count("help")) {
-        std::cout << options;
-        return exit_code::ok;
-    }
+    if (const auto done = parse_command_line(argc, argv, options, positional, vm, "scan")) return *done;
     const bool verbose = vm.count("verbose") != 0;
     init_logging(verbose ? "debug" : "warn", false);
     if (url.empty()) {

@@ -20,6 +20,7 @@ constexpr Subcommand subcommands[] = {
     {"check", kamgw::app::cmd_check, "validate the configuration, load plugins, print what would run"},
     {"read", kamgw::app::cmd_read, "read a meter once and print the readings (table, --json, --csv)"},
     {"scan", kamgw::app::cmd_scan, "identify a meter and probe which registers it has"},
+    {"align", kamgw::app::cmd_align, "help place the optical head: live answer rate until it is stable"},
     {"decode", kamgw::app::cmd_decode, "decode KMP frames given as hex or as a debug log"},
     {"registers", kamgw::app::cmd_registers, "print the register catalogue"},
     {"plugins", kamgw::app::cmd_plugins, "list the plugins found, their ABI, kind and config keys"},

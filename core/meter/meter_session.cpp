@@ -229,6 +229,7 @@ boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange_once(const
             co_return result;
         }
         counters_.bytes_sent += wire.size();
+        const auto sent_at = steady_clock::now();
 
         kmp::FrameReceiver receiver(false);
         std::vector<std::uint8_t> before_frame;  // the first bytes seen outside a frame: echo, noise, foreign text
@@ -254,6 +255,7 @@ boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange_once(const
                 const std::size_t used = receiver.feed(rest, event);
                 rest = rest.subspan(std::min(used, rest.size()));
                 if (event != kmp::FrameReceiver::Event::frame) continue;
+                result.delay = std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - sent_at);
                 const auto& parsed = receiver.result();
                 if (parsed.error == kmp::FrameError::bad_crc) {
                     ++counters_.crc_errors;
@@ -283,8 +285,10 @@ boost::asio::awaitable<MeterSession::Exchange> MeterSession::exchange_once(const
         ++counters_.timeouts;
         // Strip our own echo and stray zeros; what remains came from something that is not KMP.
         std::span<const std::uint8_t> other(before_frame);
-        if (other.size() >= wire.size() && std::equal(wire.begin(), wire.end(), other.begin()))
+        if (other.size() >= wire.size() && std::equal(wire.begin(), wire.end(), other.begin())) {
             other = other.subspan(wire.size());
+            result.echoed = true;
+        }
         const auto foreign = static_cast<std::size_t>(
             std::count_if(other.begin(), other.end(), [](std::uint8_t b) { return b != 0x00; }));
         if (foreign >= foreign_byte_threshold && !receiver.in_frame()) {

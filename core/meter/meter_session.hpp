@@ -51,6 +51,23 @@ namespace kamgw::meter {
 
 using TransportFactory = std::function<std::unique_ptr<Transport>(const TransportContext&)>;
 
+// One request and what came of it, for placing an optical head (kamgw align).
+struct ProbeResult {
+    enum class Kind : std::uint8_t {
+        answered,   // a valid answer to GetSerialNo
+        silent,     // nothing came back
+        echo_only,  // only the request itself came back: the head sees its own light, not the meter's
+        crc_error,  // an answer came but failed its CRC: light reaches the meter, badly
+        garbage,    // bytes that are no answer (noise, a broken frame, another protocol)
+        link_down,  // the transport could not be opened or failed
+    };
+    Kind kind = Kind::silent;
+    std::chrono::milliseconds delay{0};  // request sent -> answer complete (answered, crc_error, garbage)
+    std::string serial;                  // answered
+    std::string detail;                  // one sentence for the failures
+};
+std::string_view probe_kind_name(ProbeResult::Kind kind);  // "answered", "silent", "echo_only", …
+
 struct SessionTuning {
     // Quiet time before the one retry: the meter ignores input for 1.6 s after a request it
     // did not answer or that arrived broken.
@@ -79,6 +96,11 @@ public:
     boost::asio::awaitable<bool> connect();
 
     void close();
+
+    // One GetSerialNo without retry or identification, opening the link when needed: what one
+    // position of the optical head gives. After a failed attempt it waits until the meter
+    // listens again (its 1.6 s of ignoring input after a request it did not answer).
+    boost::asio::awaitable<ProbeResult> probe();
 
     // Between polls: keeps one read pending on the open link until `deadline` or
     // cancel_watch(), so a link that dies while idle (TCP keepalive giving up on a half-open
@@ -116,7 +138,9 @@ private:
         Outcome outcome = Outcome::timeout;
         kmp::Frame frame;
         std::string error;
-        Outcome cause = Outcome::timeout;  // for `stale`: what the last request got
+        Outcome cause = Outcome::timeout;    // for `stale`: what the last request got
+        std::chrono::milliseconds delay{0};  // request written -> frame complete
+        bool echoed = false;                 // the request came back (an echoing head)
     };
     // Failure class of an exchange, seen through a supervision close.
     static Outcome kind_of(const Exchange& ex) { return ex.outcome == Outcome::stale ? ex.cause : ex.outcome; }

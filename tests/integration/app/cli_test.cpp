@@ -30,9 +30,9 @@ TEST(KamgwCli, VersionAndHelp) {
     EXPECT_NE(v.output.find("kamgw 0.1.0"), std::string::npos) << v.output;
     auto h = kamgw({"--help"});
     EXPECT_EQ(h.exit_code, 0);
-    for (const char* cmd : {"run", "check", "read", "scan", "decode", "registers", "plugins", "sim"})
+    for (const char* cmd : {"run", "check", "read", "scan", "align", "decode", "registers", "plugins", "sim"})
         EXPECT_NE(h.output.find(cmd), std::string::npos) << cmd;
-    for (const char* cmd : {"run", "check", "read", "scan", "decode", "registers", "plugins", "sim"}) {
+    for (const char* cmd : {"run", "check", "read", "scan", "align", "decode", "registers", "plugins", "sim"}) {
         auto r = kamgw({cmd, "--help"});
         EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.output;
         EXPECT_FALSE(r.output.empty()) << cmd;
