@@ -261,6 +261,10 @@ void Daemon::reload(Runtime& rt) {
     old_runners.clear();
     for (auto& r : rt.runners) r->start();
     rt.cfg = std::move(next);
+    std::vector<std::string> exposed;
+    if (rt.cfg.gateway.metrics_readings)
+        for (const auto& m : rt.cfg.meters) exposed.push_back(m.name);
+    rt.latest.keep_only(exposed);
     if (old_bus) {
         // The old sinks deliver what they hold before they go; drained off the io thread so the
         // meters keep their schedule meanwhile.

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 
@@ -133,6 +134,13 @@ std::vector<MeterReadings> LatestReadings::snapshot() const {
     std::vector<MeterReadings> out;
     for (const auto& [name, m] : by_meter_) out.push_back(m);
     return out;
+}
+
+void LatestReadings::keep_only(const std::vector<std::string>& meter_names) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(by_meter_, [&](const auto& entry) {
+        return std::find(meter_names.begin(), meter_names.end(), entry.first) == meter_names.end();
+    });
 }
 
 std::optional<PrometheusSample> prometheus_sample(const Reading& r) {

@@ -37,6 +37,8 @@ public:
     // reading with a value (quality ok or stale).
     void record(const ReadingBatch& batch, std::chrono::seconds interval);
     [[nodiscard]] std::vector<MeterReadings> snapshot() const;
+    // After a reload: meters no longer configured leave /metrics at once.
+    void keep_only(const std::vector<std::string>& meter_names);
 
 private:
     mutable std::mutex mutex_;

@@ -83,6 +83,22 @@ TEST(ReadingMetrics, AnErrorKeepsTheLastGoodValue) {
     EXPECT_EQ(latest.snapshot().front().latest.at("power").value.mantissa, 123u);
 }
 
+TEST(ReadingMetrics, AMeterRemovedByAReloadLeaves) {
+    LatestReadings latest;
+    for (const char* name : {"house", "garage"}) {
+        ReadingBatch b;
+        b.meter.name = name;
+        b.readings = {reading("power", 123, -1, Unit::kW)};
+        latest.record(b, std::chrono::seconds(60));
+    }
+    latest.keep_only({"garage"});
+    const auto left = latest.snapshot();
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left.front().meter.name, "garage");
+    latest.keep_only({});
+    EXPECT_TRUE(latest.snapshot().empty());
+}
+
 TEST(ReadingMetrics, TheExpositionWithReadingsParses) {
     LatestReadings latest;
     for (const char* name : {"house", "garage"}) {
