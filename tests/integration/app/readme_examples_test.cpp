@@ -98,20 +98,25 @@ std::vector<std::string> split(const std::string& line, char separator) {
     return out;
 }
 
-// CSV (split at commas) and tables (at blanks): the first row names the free columns.
+// CSV (split at commas) and tables (at blanks): the column header (the first row that names a
+// free field; `read` prints a line about the meter above it) names the free columns.
 void compare_columns(const std::vector<std::string>& shown, const std::vector<std::string>& real, char separator,
                      const std::string& where, Problems& problems) {
-    const auto header = split(shown.front(), separator);
+    std::size_t header_row = 0;
     std::set<std::size_t> free;
-    for (std::size_t i = 0; i < header.size(); ++i)
-        if (free_fields.count(header[i])) free.insert(i);
+    for (std::size_t row = 0; row < shown.size() && free.empty(); ++row) {
+        const auto fields = split(shown[row], separator);
+        for (std::size_t i = 0; i < fields.size(); ++i)
+            if (free_fields.count(fields[i])) free.insert(i);
+        header_row = row;
+    }
     for (std::size_t row = 0; row < shown.size(); ++row) {
         const auto a = split(shown[row], separator), b = split(real[row], separator);
         const std::string mismatch =
             where + ", line " + std::to_string(row + 1) + ": README\n  " + shown[row] + "\nreal\n  " + real[row];
         bool same = a.size() == b.size();
         for (std::size_t i = 0; same && i < a.size(); ++i) {
-            if ((row > 0 && free.count(i)) || is_time(a[i]))
+            if ((row > header_row && free.count(i)) || is_time(a[i]))
                 same = is_time(a[i]) ? is_time(b[i]) : is_number(b[i]) || b[i].empty();
             else
                 same = a[i] == b[i];
