@@ -145,4 +145,23 @@ std::optional<int> parse_command_line(int argc, char** argv, const po::options_d
     return std::nullopt;
 }
 
+std::optional<int> resolve_meter(const std::string& url, const std::string& meter_name, const std::string& config_file,
+                                 const host::PluginRegistry& registry, const std::string& timeout_text,
+                                 const LineOptions& line, std::string_view command, std::ostream& err,
+                                 config::MeterConfig& meter) {
+    std::optional<config::MeterConfig> target;
+    try {
+        target = meter_name.empty() ? meter_from_url(url, registry, command, err)
+                                    : configured_meter(meter_name, config_file, registry, command, err);
+    } catch (const std::exception& e) {
+        err << e.what() << '\n';
+        return exit_code::config_error;
+    }
+    if (!target) return exit_code::usage;
+    if (!apply_timeout(timeout_text, *target, command, err) || !apply_line_options(line, *target, command, err))
+        return exit_code::usage;
+    meter = std::move(*target);
+    return std::nullopt;
+}
+
 }  // namespace kamgw::app

@@ -5,8 +5,6 @@
 
 namespace kamgw::app {
 
-std::string reading_json(const MeterIdentity& meter, const Reading& r) { return kamgw::reading_json(meter, r); }
-
 std::string probed_json(const MeterIdentity& meter, const Reading& r) {
     JsonObject o = register_json_head(meter, r.register_id, r.key, r.name);
     return reading_json_fields(o, r).string("status", "found").str();

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -203,18 +202,10 @@ int cmd_align(int argc, char** argv) {
     std::vector<std::filesystem::path> extra(plugin_dirs.begin(), plugin_dirs.end());
     auto registry = load_plugins(config_file, extra);
     for (const auto& p : registry->problems()) std::cerr << "warning: " << p.message << '\n';
-    std::optional<config::MeterConfig> target;
-    try {
-        target = meter_name.empty() ? meter_from_url(url, *registry, "align", std::cerr)
-                                    : configured_meter(meter_name, config_file, *registry, "align", std::cerr);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << '\n';
-        return exit_code::config_error;
-    }
-    if (!target) return exit_code::usage;
-    config::MeterConfig& meter = *target;
-    if (!apply_timeout(timeout_text, meter, "align", std::cerr) || !apply_line_options(line, meter, "align", std::cerr))
-        return exit_code::usage;
+    config::MeterConfig meter;
+    if (const auto failed =
+            resolve_meter(url, meter_name, config_file, *registry, timeout_text, line, "align", std::cerr, meter))
+        return *failed;
     // Each attempt is shown on its own; the session's log lines would repeat it.
     if (log_level.empty()) make_logger("meter " + meter.name)->set_level(spdlog::level::off);
 

@@ -18,11 +18,11 @@
 #include "core/app/meter_target.hpp"
 #include "core/app/paths.hpp"
 #include "core/app/plugin_loading.hpp"
-#include "core/app/reading_json.hpp"
 #include "core/config/config_loader.hpp"
 #include "core/config/meter_url.hpp"
 #include "core/kmp/register_catalogue.hpp"
 #include "core/meter/meter_session.hpp"
+#include "kamgw/reading_json.hpp"
 #include "csv_format.hpp"
 
 namespace po = boost::program_options;
@@ -171,18 +171,10 @@ int cmd_read(int argc, char** argv) {
     auto registry = load_plugins(config_file, extra);
     for (const auto& p : registry->problems()) std::cerr << "warning: " << p.message << '\n';
 
-    std::optional<config::MeterConfig> target;
-    try {
-        target = meter_name.empty() ? meter_from_url(url, *registry, "read", std::cerr)
-                                    : configured_meter(meter_name, config_file, *registry, "read", std::cerr);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << '\n';
-        return exit_code::config_error;
-    }
-    if (!target) return exit_code::usage;
-    config::MeterConfig& meter = *target;
-    if (!apply_timeout(timeout_text, meter, "read", std::cerr) || !apply_line_options(line, meter, "read", std::cerr))
-        return exit_code::usage;
+    config::MeterConfig meter;
+    if (const auto failed =
+            resolve_meter(url, meter_name, config_file, *registry, timeout_text, line, "read", std::cerr, meter))
+        return *failed;
 
     const auto asked = registers_text.empty() ? std::optional(meter::configured_registers(meter))
                                               : parse_register_list(registers_text);

@@ -45,6 +45,13 @@ std::optional<config::MeterConfig> configured_meter(const std::string& name, con
                                                     const host::PluginRegistry& registry, std::string_view command,
                                                     std::ostream& err);
 
+// The meter a one-shot command reads: the URL, or the [[meter]] named by --meter, with --timeout
+// and the line options applied. On failure (said on `err`) returns the exit code to end with.
+std::optional<int> resolve_meter(const std::string& url, const std::string& meter_name, const std::string& config_file,
+                                 const host::PluginRegistry& registry, const std::string& timeout_text,
+                                 const LineOptions& line, std::string_view command, std::ostream& err,
+                                 config::MeterConfig& meter);
+
 // A meter described by its URL alone, its query checked against the transport's schema.
 // nullopt (after saying why on `err`) for a URL no loaded transport serves.
 std::optional<config::MeterConfig> meter_from_url(const std::string& url, const host::PluginRegistry& registry,

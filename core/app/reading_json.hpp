@@ -10,9 +10,6 @@
 
 namespace kamgw::app {
 
-// {"meter","serial","model","id","key","name","value","unit","unit_code","quantity","quality","time"}
-std::string reading_json(const MeterIdentity& meter, const Reading& reading);
-
 // The same object for a register a scan probed; `status` ends it: "found" for a reading, else
 // the reason it is missing (not_supported, no_answer, bad_frame, link_down), and then only the
 // fields up to "name" come before it.

@@ -20,10 +20,6 @@ constexpr ConfigKey connection_keys[] = {
      "how long a write waits for the broker's acknowledgements before it is retried"},
 };
 
-std::string string_or(const ConfigTable& t, std::string_view key, std::string fallback) {
-    return t.has(key) ? t.get_string(key) : std::move(fallback);
-}
-
 }  // namespace
 
 std::vector<ConfigKey> with_connection_keys(std::span<const ConfigKey> sink_keys) {
@@ -93,16 +89,16 @@ ConnectionOptions connection_from_config(const ConfigTable& t, const std::string
     ConnectionOptions o;
     o.url = t.get_string("url");
     o.broker = parse_broker_url(o.url);
-    o.username = string_or(t, "username", "");
-    o.password = string_or(t, "password", "");
-    o.client_id = string_or(t, "client_id", default_client_id);
+    o.username = t.get_string_or("username", "");
+    o.password = t.get_string_or("password", "");
+    o.client_id = t.get_string_or("client_id", default_client_id);
     if (t.has("keepalive")) o.keepalive = std::chrono::duration_cast<std::chrono::seconds>(t.get_duration("keepalive"));
     if (o.keepalive < std::chrono::seconds(5)) throw ConfigError("keepalive must be at least 5s");
     if (t.has("qos")) o.qos = static_cast<int>(t.get_int("qos"));
     if (o.qos < 0 || o.qos > 2) throw ConfigError("qos must be 0, 1 or 2");
-    o.ca_file = string_or(t, "ca_file", "");
-    o.cert_file = string_or(t, "cert_file", "");
-    o.key_file = string_or(t, "key_file", "");
+    o.ca_file = t.get_string_or("ca_file", "");
+    o.cert_file = t.get_string_or("cert_file", "");
+    o.key_file = t.get_string_or("key_file", "");
     o.tls_verify = t.has("tls_verify") ? t.get_bool("tls_verify") : true;
     if (!o.broker.tls && !(o.ca_file.empty() && o.cert_file.empty() && o.key_file.empty()))
         throw ConfigError("ca_file, cert_file and key_file need an mqtts:// url");
