@@ -155,20 +155,13 @@ TEST_F(Rfc2217TransportTest, PyserialServerAppliesSettingsAndPassesIac) {
     ChildProcess server({"/usr/bin/python3", (source_dir() / "tests/fixtures/rfc2217_server_pty.py").string(), "-p",
                          std::to_string(port), meter.link().string()},
                         dir / "pyserial.log");
-    ASSERT_TRUE(wait_for_port(port, 10s)) << server.log();
-    // pyserial's server serves one client after another; the probe connection above must be
-    // gone before ours is accepted, which the retrying open below allows for.
+    // The server says it listens once it does. Probing the port instead would cost a client:
+    // pyserial's server takes one at a time and needs up to its serial timeout (3 s) to let go
+    // of one, longer than our negotiation timeout, so the next open would find nobody talking.
+    ASSERT_TRUE(wait_until([&] { return server.log().find("TCP/IP port: ") != std::string::npos; }, 10s))
+        << server.log();
     auto transport = make(port, LineSettings{2400, 8, 'N', 1});
-    bool opened = false;
-    for (int attempt = 0; attempt < 50 && !opened; ++attempt) {
-        try {
-            run(io, transport->open(), 10s);
-            opened = true;
-        } catch (const std::system_error&) {
-            std::this_thread::sleep_for(100ms);
-        }
-    }
-    ASSERT_TRUE(opened) << server.log();
+    run(io, transport->open(), 10s);
     EXPECT_TRUE(wait_until([&] { return to_string(meter.line()) == "2400/1"; }, 5s))
         << "the pty shows " << to_string(meter.line()) << "\n"
         << server.log();
