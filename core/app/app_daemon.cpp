@@ -13,10 +13,13 @@
 #include "core/app/daemon.hpp"
 #include "core/app/fd_limit.hpp"
 #include "core/app/logging.hpp"
+#include "core/app/http_access.hpp"
+#include "core/app/meter_history.hpp"
 #include "core/app/metrics_server.hpp"
 #include "core/app/plugin_loading.hpp"
 #include "core/app/preflight.hpp"
 #include "core/app/run_once.hpp"
+#include "core/app/status_api.hpp"
 #include "core/app/systemd_notify.hpp"
 #include "core/app/version.hpp"
 #include "core/config/config_loader.hpp"
@@ -45,6 +48,8 @@ struct Daemon::Runtime {
     std::chrono::steady_clock::time_point journal_due = std::chrono::steady_clock::time_point::max();
     std::unique_ptr<MetricsServer> metrics;
     LatestReadings latest;  // for /metrics, with [gateway] metrics_readings
+    MeterHistory history;   // for the status page
+    TimePoint started = Clock::now();
     bool stopping = false;
     std::chrono::steady_clock::time_point stop_requested{};
 
@@ -57,6 +62,50 @@ struct Daemon::Runtime {
                            std::chrono::duration<double>(s.poll_lag).count(), s.behind});
         }
         return out;
+    }
+
+    std::vector<StatusMeter> status_meters(TimePoint now) const {
+        std::lock_guard lock(runners_mutex);
+        std::vector<StatusMeter> out;
+        for (const auto& r : runners) {
+            const meter::RunnerSnapshot s = r->snapshot();
+            StatusMeter m;
+            m.meter = {r->config().name,
+                       s.identity,
+                       s.health,
+                       s.counters,
+                       s.detail,
+                       s.missing_registers,
+                       std::chrono::duration<double>(s.poll_lag).count(),
+                       s.behind};
+            m.interval = std::chrono::duration_cast<std::chrono::seconds>(r->config().interval);
+            m.last_poll = s.last_poll;
+            m.next_poll = s.next_attempt ? s.next_attempt : s.next_poll;
+            for (const auto& reg : r->config().registers) m.register_keys.emplace_back(reg.info.key);
+            m.history = history.snapshot(r->config().name, now);
+            out.push_back(std::move(m));
+        }
+        return out;
+    }
+
+    std::string status_json(std::optional<std::size_t> max_points) const {
+        GatewaySnapshot g = gateway_snapshot();
+        StatusGateway gw{cfg.gateway.id,
+                         version,
+                         cfg.files.empty() ? std::string() : cfg.files.front().string(),
+                         started,
+                         cfg.gateway.status_read_now,
+                         cfg.gateway.read_now_min_interval,
+                         std::chrono::duration_cast<std::chrono::seconds>(cfg.gateway.chart_resolution)};
+        return render_status(gw, status_meters(g.now), lane_stats(), g, max_points);
+    }
+
+    GatewaySnapshot gateway_snapshot() const {
+        GatewaySnapshot g;
+        g.journal = journal->stats();
+        g.sink_max_delay = std::chrono::duration_cast<std::chrono::seconds>(cfg.gateway.health_sink_max_delay);
+        g.readings = latest.snapshot();
+        return g;
     }
 
     std::vector<bus::LaneStats> lane_stats() const {
@@ -191,7 +240,7 @@ bool Daemon::build_runtime(Runtime& rt, const config::Config& cfg) {
 // Meter runners publish into whatever bus is current when they are created.
 static std::vector<std::unique_ptr<meter::MeterRunner>> make_runners(
     boost::asio::io_context& io, const config::Config& cfg, host::PluginRegistry& registry, bus::ReadingBus& bus,
-    const std::function<void()>& after_publish, LatestReadings* latest) {
+    const std::function<void()>& after_publish, LatestReadings* latest, MeterHistory& history) {
     std::vector<std::unique_ptr<meter::MeterRunner>> runners;
     for (const auto& meter_cfg : cfg.meters) {
         meter::TransportFactory factory = [&registry, scheme = meter_cfg.endpoint.scheme](const TransportContext& ctx) {
@@ -199,12 +248,17 @@ static std::vector<std::unique_ptr<meter::MeterRunner>> make_runners(
         };
         meter::RunnerCallbacks callbacks;
         const auto interval = std::chrono::duration_cast<std::chrono::seconds>(meter_cfg.interval);
-        callbacks.on_batch = [&bus, after_publish, latest, interval](ReadingBatch batch) {
+        callbacks.on_batch = [&bus, after_publish, latest, interval, &history,
+                              name = meter_cfg.name](ReadingBatch batch) {
             if (latest) latest->record(batch, interval);
+            history.record(name, batch);
             bus.publish(std::move(batch));
             after_publish();
         };
-        callbacks.on_status = [&bus](const MeterStatus& status) { bus.publish_status(status); };
+        callbacks.on_status = [&bus, &history, name = meter_cfg.name](const MeterStatus& status) {
+            history.record(name, status);
+            bus.publish_status(status);
+        };
         runners.push_back(std::make_unique<meter::MeterRunner>(
             io.get_executor(), meter_cfg, std::move(factory), std::move(callbacks), cfg.gateway.read_now_min_interval));
     }
@@ -251,9 +305,10 @@ void Daemon::reload(Runtime& rt) {
         }
         build_runtime(rt, next);
     }
+    rt.history.configure(next.meters, std::chrono::duration_cast<std::chrono::seconds>(next.gateway.chart_resolution));
     auto runners = make_runners(
         rt.io, next, *registry_, *rt.bus, [&rt] { rt.schedule_journal(); },
-        next.gateway.metrics_readings ? &rt.latest : nullptr);
+        next.gateway.metrics_readings ? &rt.latest : nullptr, rt.history);
     {
         std::lock_guard lock(rt.runners_mutex);
         rt.runners = std::move(runners);
@@ -307,32 +362,14 @@ int Daemon::run() {
         const int code = run_once(*rt, report);
         return release(std::move(rt), report, code);
     }
+    rt->history.configure(rt->cfg.meters,
+                          std::chrono::duration_cast<std::chrono::seconds>(rt->cfg.gateway.chart_resolution));
     rt->runners = make_runners(
         rt->io, rt->cfg, *registry_, *rt->bus, [&] { rt->schedule_journal(); },
-        rt->cfg.gateway.metrics_readings ? &rt->latest : nullptr);
+        rt->cfg.gateway.metrics_readings ? &rt->latest : nullptr, rt->history);
     rt->schedule_journal();
     for (auto& r : rt->runners) r->start();
-    if (!rt->cfg.gateway.metrics_listen.empty()) {
-        rt->metrics = std::make_unique<MetricsServer>(MetricsSources{
-            [&] { return rt->meter_snapshots(); }, [&] { return rt->lane_stats(); },
-            [&] {
-                GatewaySnapshot g;
-                g.journal = rt->journal->stats();
-                g.sink_max_delay =
-                    std::chrono::duration_cast<std::chrono::seconds>(rt->cfg.gateway.health_sink_max_delay);
-                g.readings = rt->latest.snapshot();
-                return g;
-            }});
-        try {
-            rt->metrics->start(rt->cfg.gateway.metrics_listen);
-            rt->log->info("metrics on http://{}:{}/metrics, health on /health",
-                          rt->cfg.gateway.metrics_listen.substr(0, rt->cfg.gateway.metrics_listen.rfind(':')),
-                          rt->metrics->port());
-        } catch (const std::exception& e) {
-            rt->log->error("{}", e.what());
-            rt->metrics.reset();
-        }
-    }
+    if (!rt->cfg.gateway.metrics_listen.empty()) start_http(*rt);
     rt->notifier.ready(summary(rt->cfg, rt->bus->stats()));
 
     std::function<void()> wait_signal = [&] {
@@ -387,6 +424,33 @@ int Daemon::run() {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - rt->stop_requested);
     const auto report = drain(*rt, std::max(rt->cfg.gateway.shutdown_timeout - spent, 0ms));
     return release(std::move(rt), report, EX_OK);
+}
+
+void Daemon::start_http(Runtime& rt) {
+    const config::GatewayConfig& gw = rt.cfg.gateway;
+    MetricsSources sources{[&rt] { return rt.meter_snapshots(); },
+                           [&rt] { return rt.lane_stats(); },
+                           [&rt] { return rt.gateway_snapshot(); },
+                           [&rt](std::optional<std::size_t> max_points) { return rt.status_json(max_points); },
+                           {}};
+    if (gw.status_read_now) sources.read_now = [&rt](const std::string& name) { return rt.request_read(name); };
+    rt.metrics = std::make_unique<MetricsServer>(std::move(sources));
+    try {
+        rt.metrics->start(gw.metrics_listen, gw.metrics_token);
+    } catch (const std::exception& e) {
+        rt.log->error("{}", e.what());
+        rt.metrics.reset();
+        return;
+    }
+    const std::string base = "http://" + gw.metrics_listen.substr(0, gw.metrics_listen.rfind(':')) + ":" +
+                             std::to_string(rt.metrics->port());
+    rt.log->info("status page on {}/, metrics on /metrics, health on /health{}", base,
+                 gw.metrics_token.empty() ? "" : " (metrics_token required)");
+    if (!listen_is_loopback(gw.metrics_listen) && gw.metrics_token.empty())
+        rt.log->warn(
+            "metrics_listen {} can be reached from other machines and has no metrics_token: anyone there "
+            "sees every meter's readings and health; set metrics_token (or metrics_token_file)",
+            gw.metrics_listen);
 }
 
 bus::DrainReport Daemon::drain(Runtime& rt, std::chrono::milliseconds drain_timeout) {

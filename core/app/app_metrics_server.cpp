@@ -4,7 +4,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/app/http_access.hpp"
 #include "core/app/metrics_server.hpp"
+#include "core/app/status_page.hpp"
 #include "core/config/redact.hpp"
 
 namespace kamgw::app {
@@ -128,6 +130,11 @@ std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const s
 
 std::string render_health(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
                           bool& healthy, const GatewaySnapshot& gateway) {
+    return health_json(meters, lanes, healthy, gateway).dump();
+}
+
+nlohmann::json health_json(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
+                           bool& healthy, const GatewaySnapshot& gateway) {
     healthy = true;
     nlohmann::json doc;
     doc["meters"] = nlohmann::json::array();
@@ -169,19 +176,29 @@ std::string render_health(const std::vector<MeterSnapshot>& meters, const std::v
         }
     }
     doc["status"] = healthy ? "ok" : "degraded";
-    return doc.dump();
+    return doc;
 }
 
 MetricsServer::MetricsServer(MetricsSources sources) : sources_(std::move(sources)) {}
 
 MetricsServer::~MetricsServer() { stop(); }
 
-void MetricsServer::start(const std::string& listen) {
+void MetricsServer::start(const std::string& listen, const std::string& token) {
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) throw std::runtime_error("metrics_listen '" + listen + "' is not host:port");
     const std::string host = listen.substr(0, colon);
     const int wanted = std::stoi(listen.substr(colon + 1));
     server_ = std::make_unique<httplib::Server>();
+    server_->set_pre_routing_handler([token](const httplib::Request& req, httplib::Response& res) {
+        if (request_authorized(req.get_header_value("Authorization"), token))
+            return httplib::Server::HandlerResponse::Unhandled;
+        // A browser asks the user for basic auth after this; scripts send a Bearer token.
+        res.status = 401;
+        res.set_header("WWW-Authenticate", "Basic realm=\"kamgw\", charset=\"UTF-8\"");
+        res.set_content("this kamgw needs its metrics_token\n", "text/plain");
+        return httplib::Server::HandlerResponse::Handled;
+    });
+    if (sources_.status) add_status_routes();
     server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
         res.set_content(render_openmetrics(sources_.meters(), sources_.lanes(),
                                            sources_.gateway ? sources_.gateway() : GatewaySnapshot{}),
@@ -200,6 +217,51 @@ void MetricsServer::start(const std::string& listen) {
         throw std::runtime_error("cannot listen on " + listen + " for metrics (address in use or not local?)");
     }
     thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+void MetricsServer::add_status_routes() {
+    server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
+        // Nothing from elsewhere: the page works without internet and cannot be framed.
+        res.set_header("Content-Security-Policy",
+                       "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                       "connect-src 'self'; img-src data:; frame-ancestors 'none'; base-uri 'none'");
+        res.set_header("Referrer-Policy", "no-referrer");
+        res.set_header("X-Content-Type-Options", "nosniff");
+        res.set_content(status_page_html, sizeof status_page_html - 1, "text/html; charset=utf-8");
+    });
+    server_->Get("/api/status", [this](const httplib::Request& req, httplib::Response& res) {
+        std::optional<std::size_t> max_points;
+        if (req.has_param("points")) {
+            const std::string text = req.get_param_value("points");
+            if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) {
+                res.status = 400;
+                res.set_content("points: a whole number of at most 6 digits\n", "text/plain");
+                return;
+            }
+            max_points = std::stoul(text);
+        }
+        res.set_header("Cache-Control", "no-store");
+        res.set_content(sources_.status(max_points), "application/json");
+    });
+    server_->Post(R"(/api/meters/([A-Za-z0-9_-]+)/read)", [this](const httplib::Request& req, httplib::Response& res) {
+        auto answer = [&res](int status, const char* result, const std::string& message) {
+            res.status = status;
+            res.set_content(nlohmann::json{{"result", result}, {"message", message}}.dump(), "application/json");
+        };
+        if (!sources_.read_now) return answer(403, "disabled", "read now is off (status_read_now)");
+        // A form on another site cannot send this header without asking first (CORS), and
+        // kamgw never says yes: a browser's remembered basic auth cannot be used from there.
+        if (req.get_header_value("X-Kamgw-Action") != "read-now")
+            return answer(400, "bad_request", "send the header X-Kamgw-Action: read-now");
+        switch (sources_.read_now(req.matches[1])) {
+            case ReadRequestResult::accepted:
+                return answer(202, "accepted", "reading now");
+            case ReadRequestResult::rate_limited:
+                return answer(429, "rate_limited", "read too recently; the battery comes first");
+            case ReadRequestResult::unknown_meter:
+                return answer(404, "unknown_meter", "no such meter");
+        }
+    });
 }
 
 void MetricsServer::stop() {

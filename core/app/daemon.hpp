@@ -36,6 +36,8 @@ private:
     struct Runtime;
     bool build_runtime(Runtime& rt, const config::Config& cfg);
     void reload(Runtime& rt);
+    // The status page, /metrics and /health on [gateway] metrics_listen.
+    void start_http(Runtime& rt);
     int run_once(Runtime& rt, bus::DrainReport& report);
     // Drains the sinks for at most `drain_timeout` and closes the journal.
     bus::DrainReport drain(Runtime& rt, std::chrono::milliseconds drain_timeout);

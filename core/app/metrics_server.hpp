@@ -4,6 +4,8 @@
 //                 Label sets never change for a meter or sink: health and lane state are
 //                 state-sets (one series per state), the serial and model sit in the info
 //                 metric kamgw_meter_info, present once the meter has been identified.
+//   GET /         the status page (status_page.html), and GET /api/status behind it (status_api.hpp);
+//   POST /api/meters/<name>/read   "read now", when [gateway] status_read_now is on.
 //   GET /health   JSON: each meter's health, each sink's lane and the journal; 200 when every
 //                 meter, every sink and the journal are fine, 503 otherwise (for monitoring and
 //                 container probes). "failing" names each meter, sink or journal that is not,
@@ -27,6 +29,7 @@
 #include "core/bus/lane_stats.hpp"
 #include "core/app/reading_metrics.hpp"
 #include "kamgw/reading.hpp"
+#include "kamgw/sink.hpp"
 
 namespace httplib {
 class Server;
@@ -57,6 +60,10 @@ struct MetricsSources {
     std::function<std::vector<MeterSnapshot>()> meters;  // thread-safe
     std::function<std::vector<bus::LaneStats>()> lanes;  // thread-safe
     std::function<GatewaySnapshot()> gateway;            // thread-safe; may be empty
+    // The /api/status document, charts thinned to at most N points if asked; empty: no status page.
+    std::function<std::string(std::optional<std::size_t> max_points)> status;
+    // "read now" from the status page ([gateway] status_read_now); empty: not offered.
+    std::function<ReadRequestResult(const std::string& meter)> read_now;
 };
 
 std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
@@ -65,6 +72,8 @@ std::string render_openmetrics(const std::vector<MeterSnapshot>& meters, const s
 // tells which.
 std::string render_health(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
                           bool& healthy, const GatewaySnapshot& gateway = {});
+nlohmann::json health_json(const std::vector<MeterSnapshot>& meters, const std::vector<bus::LaneStats>& lanes,
+                           bool& healthy, const GatewaySnapshot& gateway);
 
 // A label value in OpenMetrics: backslash, quote and newline escaped.
 std::string openmetrics_label(std::string_view value);
@@ -84,11 +93,13 @@ public:
     MetricsServer(MetricsSources sources);
     ~MetricsServer();
     // Binds "host:port" (port 0 picks one); throws std::runtime_error with the reason on failure.
-    void start(const std::string& listen);
+    // With a `token`, every request must carry it (http_access.hpp).
+    void start(const std::string& listen, const std::string& token = {});
     [[nodiscard]] int port() const { return port_; }
     void stop();
 
 private:
+    void add_status_routes();
     MetricsSources sources_;
     std::unique_ptr<httplib::Server> server_;
     std::thread thread_;

@@ -31,8 +31,12 @@ struct GatewayConfig {
     std::string log_level = "info";                  // trace|debug|info|warn|error
     std::vector<std::filesystem::path> plugin_dirs;  // empty: the built-in default
     std::filesystem::path state_dir = "/var/lib/kamgw";
-    std::string metrics_listen;                              // "127.0.0.1:9780" or empty for none
-    bool metrics_readings = false;                           // the latest readings on /metrics too
+    std::string metrics_listen;                         // "127.0.0.1:9780" or empty for none
+    bool metrics_readings = false;                      // the latest readings on /metrics too
+    std::string metrics_token;                          // required by metrics_listen when set
+    bool status_read_now = false;                       // "read now" on the status page
+    std::chrono::milliseconds chart_resolution{60000};  // one chart point per this much time
+    SourcePosition status_read_now_position;
     std::chrono::milliseconds shutdown_timeout{5000};        // how long lanes may drain on SIGTERM
     std::chrono::milliseconds read_now_min_interval{60000};  // battery guard for on-demand reads
     // The reading journal in <state_dir>/journal (core/bus/README.md).
@@ -65,6 +69,7 @@ struct MeterConfig {
     std::uint8_t address = 0x3F;
     std::string model;                        // overrides the model name derived from GetType
     std::vector<RegisterSchedule> registers;  // the catalogue defaults when not configured
+    std::vector<std::string> chart;           // register keys the status page charts besides power and flow
     std::string line_group;       // meters sharing a line are jittered apart; default: the url's host:port or path
     SourcePosition position;      // where the [[meter]] table starts
     SourcePosition url_position;  // where its url is

@@ -39,8 +39,9 @@ std::string summarize_config(const Config& config, const PluginSchemas& plugins)
     std::ostringstream out;
     const GatewayConfig& gw = config.gateway;
     out << "gateway " << gw.id << ": log level " << gw.log_level << ", state " << gw.state_dir.string() << ", metrics "
-        << (gw.metrics_listen.empty() ? std::string("off") : gw.metrics_listen) << ", shutdown within "
-        << format_duration(gw.shutdown_timeout) << ", on-demand reads at most every "
+        << (gw.metrics_listen.empty() ? std::string("off")
+                                      : gw.metrics_listen + (gw.metrics_token.empty() ? "" : " (token required)"))
+        << ", shutdown within " << format_duration(gw.shutdown_timeout) << ", on-demand reads at most every "
         << format_duration(gw.read_now_min_interval) << "\n";
     out << "files:";
     for (const auto& file : config.files) out << " " << file.string();

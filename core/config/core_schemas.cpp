@@ -16,6 +16,15 @@ constexpr std::array gateway_keys = {
     ConfigKey{"metrics_listen", T::string, "", false, "host:port of the metrics and health endpoint; empty: off"},
     ConfigKey{"metrics_readings", T::boolean, "false", false,
               "also expose each meter's latest readings on /metrics, in base units, for Prometheus"},
+    ConfigKey{"metrics_token", T::secret, "", false,
+              "required by every page of metrics_listen when set: sent as \"Authorization: Bearer <token>\" or "
+              "as the password of basic auth (any user name)"},
+    ConfigKey{"status_read_now", T::boolean, "false", false,
+              "the status page offers \"read now\" for each meter (rate limited by read_now_min_interval); needs "
+              "metrics_token"},
+    ConfigKey{"chart_resolution", T::duration, "1min", false,
+              "the status page's charts keep one point per this much time over 24 h (8 bytes a point)", "", 1000,
+              3'600'000},
     ConfigKey{"shutdown_timeout", T::duration, "5s", false, "how long sinks may drain on shutdown", "", 0, 3'600'000},
     ConfigKey{"read_now_min_interval", T::duration, "1min", false,
               "least time between two on-demand reads of one meter (battery guard)", "", 0, 604'800'000},
@@ -77,7 +86,7 @@ constexpr std::array sink_keys = {
               "failed attempts after which a batch goes to the dead-letter file; 0: retry for ever", "", 0, 1'000'000},
 };
 
-constexpr std::array<std::string_view, 2> meter_extras = {"registers", "register_intervals"};
+constexpr std::array<std::string_view, 3> meter_extras = {"registers", "register_intervals", "chart"};
 
 }  // namespace
 

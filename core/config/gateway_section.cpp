@@ -72,6 +72,12 @@ void load_gateway(LoadState& state, const Document& doc, const toml::table& tabl
         }
     }
     if (values.has("metrics_readings")) gw.metrics_readings = values.get_bool("metrics_readings");
+    if (values.has("chart_resolution")) gw.chart_resolution = values.get_duration("chart_resolution");
+    if (values.has("metrics_token")) gw.metrics_token = values.get_string("metrics_token");
+    if (values.has("status_read_now")) {
+        gw.status_read_now = values.get_bool("status_read_now");
+        gw.status_read_now_position = value_position(doc, table, "status_read_now");
+    }
     if (values.has("shutdown_timeout")) gw.shutdown_timeout = values.get_duration("shutdown_timeout");
     if (values.has("read_now_min_interval")) gw.read_now_min_interval = values.get_duration("read_now_min_interval");
     if (values.has("journal_max_bytes"))
@@ -82,6 +88,15 @@ void load_gateway(LoadState& state, const Document& doc, const toml::table& tabl
     if (values.has("health_sink_max_delay")) gw.health_sink_max_delay = values.get_duration("health_sink_max_delay");
     if (values.has("journal_memory_max_bytes"))
         gw.journal_memory_max_bytes = static_cast<std::uint64_t>(values.get_int("journal_memory_max_bytes"));
+}
+
+void finish_gateway(LoadState& state) {
+    const GatewayConfig& gw = state.config.gateway;
+    // "read now" costs battery: whoever can reach the page must prove who they are.
+    if (gw.status_read_now && gw.metrics_token.empty())
+        state.issues.push_back({gw.status_read_now_position, "gateway.status_read_now",
+                                "\"read now\" on the status page needs a metrics_token",
+                                "set metrics_token (or metrics_token_file), or status_read_now = false"});
 }
 
 }  // namespace kamgw::config::detail

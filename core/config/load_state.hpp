@@ -39,6 +39,8 @@ struct Document {
 };
 
 void load_gateway(LoadState& state, const Document& doc, const toml::table& table);
+// Checks across [gateway] keys, once every file is read (a later file may set the other key).
+void finish_gateway(LoadState& state);
 void load_meter(LoadState& state, const Document& doc, const toml::table& table);
 void load_sink(LoadState& state, const Document& doc, const toml::table& table);
 

@@ -206,6 +206,32 @@ struct MeterLoader {
             it->every = *every;
         }
     }
+
+    // Registers the status page charts besides power and flow.
+    void chart() {
+        const toml::node* node = table.get("chart");
+        if (!node) return;
+        const toml::array* list = node->as_array();
+        if (!list) {
+            issue(node, "chart", "expected a list", "a list of this meter's register keys, such as [\"t_forward\"]");
+            return;
+        }
+        std::vector<std::string> configured;
+        for (const RegisterSchedule& r : meter.registers) configured.emplace_back(r.info.key);
+        for (const toml::node& element : *list) {
+            auto info = resolve(element);
+            if (!info) continue;
+            const bool read = std::any_of(meter.registers.begin(), meter.registers.end(),
+                                          [&](const RegisterSchedule& r) { return r.info.id == info->id; });
+            if (!read) {
+                issue(&element, "chart", "'" + std::string(info->key) + "' is not one of this meter's registers",
+                      join(configured));
+                continue;
+            }
+            if (std::find(meter.chart.begin(), meter.chart.end(), info->key) == meter.chart.end())
+                meter.chart.emplace_back(info->key);
+        }
+    }
 };
 
 }  // namespace
@@ -232,6 +258,7 @@ void load_meter(LoadState& state, const Document& doc, const toml::table& table)
         loader.line(values);
     loader.registers();
     loader.register_intervals();
+    loader.chart();
     meter.line_group = values.has("line_group") && !values.get_string("line_group").empty()
                            ? values.get_string("line_group")
                            : default_line_group(meter.endpoint);

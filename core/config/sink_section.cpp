@@ -89,6 +89,7 @@ void load_sink(LoadState& state, const Document& doc, const toml::table& table) 
 }
 
 void finish(LoadState& state, const std::string& default_gateway_id) {
+    finish_gateway(state);
     if (state.config.gateway.id.empty()) state.config.gateway.id = default_gateway_id;
     // Unnamed sinks are called after their type; a second one of a type gets ".2", and so on,
     // skipping names a [[sink]] took explicitly.

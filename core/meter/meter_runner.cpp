@@ -159,6 +159,7 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
         if (lag) snapshot.poll_lag = *lag;
         if (behind) snapshot.behind = *behind;
         snapshot.next_attempt.reset();  // schedule_retry() sets it when there is one
+        snapshot.last_poll = last_read;
     }
 
     void report_lag(LagWatch& watch, milliseconds lag, milliseconds last_poll_took);
@@ -320,6 +321,10 @@ boost::asio::awaitable<void> MeterRunner::State::run() {
         } else {
             const PollPlan plan = plan_poll(tracks, cfg.align, offset, start, now, tuning.batch_slack);
             if (plan.due.empty()) {
+                {
+                    std::lock_guard lock(mutex);
+                    snapshot.next_poll = plan.next_wake;
+                }
                 if (co_await idle_until(plan.next_wake)) {
                     // Reopened now (with backoff), not at the next poll: health and the next
                     // reading should not wait an interval for a link that is back in seconds.

@@ -42,6 +42,8 @@ struct RunnerSnapshot {
     std::chrono::milliseconds poll_lag{0};       // how late the last scheduled poll started
     bool behind = false;                         // polls are falling behind their interval
     std::optional<TimePoint> next_attempt;       // when a failed link or identification is tried again
+    std::optional<TimePoint> last_poll;          // when the last poll that asked for registers started
+    std::optional<TimePoint> next_poll;          // when the next scheduled poll is due
 };
 
 // Knobs with production defaults; tests shorten them.

@@ -200,7 +200,7 @@ TEST(ConfigLoader, MisspeltKeyListsAcceptedKeys) {
     EXPECT_EQ(issues[0].message, "unknown key 'intervall' (did you mean 'interval'?)");
     EXPECT_EQ(issues[0].accepted,
               "name, url, interval, align, timeout, inter_byte_timeout, address, model, baud, parity, data_bits, "
-              "stop_bits, line_group, registers, register_intervals");
+              "stop_bits, line_group, registers, register_intervals, chart");
 }
 
 TEST(ConfigLoader, WrongTypeBadDurationAndRange) {
@@ -322,6 +322,26 @@ TEST(ConfigLoader, RegisterIntervalsMustNameConfiguredRegisters) {
     EXPECT_EQ(issues[0].accepted, "volume");
     EXPECT_EQ(issues[1].key, "meter[0].register_intervals.volume");
     EXPECT_NE(issues[1].message.find("no unit"), std::string::npos);
+}
+
+TEST(ConfigLoader, ChartNamesRegistersTheMeterReads) {
+    const std::string text =
+        "[[meter]]\nname = \"m\"\nurl = \"sim://x\"\nregisters = [\"volume\", \"t_forward\"]\n"
+        "chart = [\"t_forward\", \"flow\", \"t_forwrd\"]\n";
+    const auto issues = issues_of(text);
+    ASSERT_EQ(issues.size(), 2u) << render_issues(issues);
+    EXPECT_EQ(issues[0].key, "meter[0].chart");
+    EXPECT_EQ(issues[0].message, "'flow' is not one of this meter's registers");
+    EXPECT_EQ(issues[0].accepted, "volume, t_forward");
+    const auto [line, column] = position_of(text, "\"flow\"");
+    EXPECT_EQ(issues[0].where.line, line);
+    EXPECT_EQ(issues[0].where.column, column);
+    EXPECT_NE(issues[1].message.find("did you mean"), std::string::npos) << issues[1].message;
+    const auto ok = load(
+        "[[meter]]\nname = \"m\"\nurl = \"sim://x\"\nregisters = [\"volume\", \"t_forward\"]\nchart = "
+        "[\"t_forward\"]\n");
+    ASSERT_EQ(ok.meters.size(), 1u);
+    EXPECT_EQ(ok.meters[0].chart, std::vector<std::string>{"t_forward"});
 }
 
 TEST(ConfigLoader, BadMeterNameAndDuplicateInOneFile) {
