@@ -100,12 +100,19 @@ json import_statistics_command(const StatisticMeta& meta, MetadataSchema schema,
             {"stats", std::move(stats)}};
 }
 
-json statistics_during_period_command(const std::vector<std::string>& statistic_ids, TimePoint start) {
-    return {{"type", "recorder/statistics_during_period"},
-            {"start_time", iso_hour(hour_floor(start))},
-            {"statistic_ids", statistic_ids},
-            {"period", "hour"},
-            {"types", {"sum", "state"}}};
+json statistics_during_period_command(const std::vector<std::string>& statistic_ids, TimePoint start, bool types) {
+    json command = {{"type", "recorder/statistics_during_period"},
+                    {"start_time", iso_hour(hour_floor(start))},
+                    {"statistic_ids", statistic_ids},
+                    {"period", "hour"}};
+    if (types) command["types"] = {"sum", "state"};
+    return command;
+}
+
+bool accepts_statistic_types(const HaVersion& v) { return !v.known || version_at_least(v, 2022, 12); }
+
+bool refuses_statistic_types(std::string_view message) {
+    return message.find("data['types']") != std::string_view::npos;
 }
 
 std::optional<TimePoint> parse_iso_time(std::string_view t) {
@@ -193,10 +200,10 @@ json subscribe_events_command(std::string_view event_type) {
     return {{"type", "subscribe_events"}, {"event_type", event_type}};
 }
 
-StatePush state_push(const MeterIdentity& meter, const Reading& reading) {
+StatePush state_push(const MeterIdentity& meter, const Reading& reading, HaRelease release) {
     StatePush p;
     p.entity_id = make_entity_id(meter.serial, reading.key);
-    const HaPresentation look = ha_presentation(reading.ha, reading.unit);
+    const HaPresentation look = ha_presentation(reading.ha, reading.unit, release);
     json attributes = json::object();
     std::string state;
     if (reading.quality == Quality::error) {

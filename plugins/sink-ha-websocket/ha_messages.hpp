@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "kamgw/home_assistant.hpp"
 #include "kamgw/reading.hpp"
 #include "plugins/sink-ha-websocket/hourly_rows.hpp"
 
@@ -46,7 +47,14 @@ std::string unit_class_for(Quantity q);
 
 json statistics_metadata(const StatisticMeta& meta, MetadataSchema schema);
 json import_statistics_command(const StatisticMeta& meta, MetadataSchema schema, std::span<const StatRow> rows);
-json statistics_during_period_command(const std::vector<std::string>& statistic_ids, TimePoint start);
+// With `types` (Home Assistant 2022.12 and later) only the state and sum columns come back;
+// 2022.10 and 2022.11 refuse the key ("extra keys not allowed @ data['types']") and send every
+// column anyway.
+json statistics_during_period_command(const std::vector<std::string>& statistic_ids, TimePoint start, bool types);
+// Whether the connected version takes statistics_during_period's `types` (unknown: newer, yes).
+bool accepts_statistic_types(const HaVersion& v);
+// An invalid_format answer that names `types`: the command is sent again at once without it.
+bool refuses_statistic_types(std::string_view message);
 // The last row per statistic id from a statistics_during_period result. `start` may be epoch
 // milliseconds (newer HA) or an ISO string (older HA); rows whose start cannot be read are skipped.
 std::map<std::string, ResumePoint> last_rows(const json& result);
@@ -65,7 +73,9 @@ struct StatePush {
     std::string entity_id;
     json body;
 };
-StatePush state_push(const MeterIdentity& meter, const Reading& reading);
+// Device class and unit as the connected release accepts them (home_assistant.hpp); unknown:
+// the newest rules.
+StatePush state_push(const MeterIdentity& meter, const Reading& reading, HaRelease release = {});
 json fire_event_command(const ReadingBatch& batch);
 
 }  // namespace kamgw::ha_websocket

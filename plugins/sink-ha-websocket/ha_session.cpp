@@ -156,6 +156,9 @@ void HaSession::settle_health() {
 
 asio::awaitable<void> HaSession::run() {
     set_health(LinkHealth::connecting, "connecting to " + options_.url);
+    // kamgw and Home Assistant often start together (a host boot): probe from the start too.
+    probe_until_ = SteadyClock::now() + options_.restart_probe_for;
+    bool probe_announced = false;
     while (!stopping_) {
         Ending ending = Ending::lost;
         std::string why;
@@ -170,11 +173,29 @@ asio::awaitable<void> HaSession::run() {
             co_await wait_after_auth_failure();
             continue;
         }
-        const milliseconds delay = jittered(backoff_);
+        if (authenticated_) {
+            // It was there a moment ago: most likely restarting, back within seconds.
+            probe_until_ = SteadyClock::now() + options_.restart_probe_for;
+            probe_announced = false;
+            authenticated_ = false;
+        }
         if (why.empty()) why = reader_error_.empty() ? "connection closed" : reader_error_;
+        set_health(LinkHealth::unreachable, "Home Assistant at " + options_.url + " is unreachable: " + why);
+        if (SteadyClock::now() < probe_until_) {
+            const milliseconds delay = jittered(options_.restart_probe_interval);
+            if (!probe_announced)
+                log_.warn(
+                    fmt::format("Home Assistant at {} is unreachable or restarting ({}); trying again every {} "
+                                "for up to {}",
+                                options_.url, why, seconds_text(options_.restart_probe_interval),
+                                seconds_text(options_.restart_probe_for)));
+            probe_announced = true;
+            co_await sleep(delay);
+            continue;
+        }
+        const milliseconds delay = jittered(backoff_);
         log_.warn(fmt::format("Home Assistant at {} is unreachable or restarting ({}); reconnecting in {}",
                               options_.url, why, seconds_text(delay)));
-        set_health(LinkHealth::unreachable, "Home Assistant at " + options_.url + " is unreachable: " + why);
         co_await sleep(delay);
         backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
     }
@@ -239,6 +260,7 @@ asio::awaitable<HaSession::Ending> HaSession::session_once() {
     reader_alive_ = true;
     asio::co_spawn(io_, reader(conn_, generation_), asio::detached);
     if (!co_await authenticate()) co_return Ending::auth_refused;
+    authenticated_ = true;
     backoff_ = options_.reconnect_min;
     co_await set_up();
     co_await serve();
@@ -396,6 +418,8 @@ asio::awaitable<void> HaSession::set_up() {
                 if (c.is_string() && c.get<std::string>() == "recorder") recorder = true;
     }
     schema_ = metadata_schema_for(parse_ha_version(ha_version_));
+    statistic_types_ = accepts_statistic_types(parse_ha_version(ha_version_));
+    store_.set_release(ha_release(ha_version_));
 
     bool is_admin = true;
     const json user = co_await call(simple_command("auth/current_user"), options_.request_timeout);
@@ -550,7 +574,17 @@ asio::awaitable<bool> HaSession::fire_events() {
 
 asio::awaitable<void> HaSession::find_resume_points(const std::vector<std::string>& ids) {
     const TimePoint window = now_() - std::chrono::hours(24 * options_.backfill_max_days);
-    const json reply = co_await call(statistics_during_period_command(ids, window), options_.request_timeout);
+    json reply =
+        co_await call(statistics_during_period_command(ids, window, statistic_types_), options_.request_timeout);
+    if (!succeeded(reply) && statistic_types_ && error_code_of(reply) == "invalid_format" &&
+        refuses_statistic_types(error_message_of(reply))) {
+        log_.info(
+            fmt::format("Home Assistant {} refused statistics_during_period's types ({}); asking for every "
+                        "column instead",
+                        ha_version_, error_message_of(reply)));
+        statistic_types_ = false;
+        reply = co_await call(statistics_during_period_command(ids, window, false), options_.request_timeout);
+    }
     if (!succeeded(reply)) {
         const std::string code = error_code_of(reply);
         if (code == "unauthorized") {
@@ -669,9 +703,16 @@ asio::awaitable<void> HaSession::import_statistics() {
                 s.rows_imported += chunk.size();
             });
         }
-        if (imported > 0)
-            log_.info(fmt::format("statistics {}: imported {} hourly rows from {} to {}", id, imported,
-                                  iso_hour(rows.front().start), iso_hour(rows[imported - 1].start)));
+        if (imported > 0) {
+            const auto interpolated = std::count_if(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(imported),
+                                                    [](const StatRow& r) { return r.interpolated; });
+            log_.info(fmt::format("statistics {}: imported {} hourly rows from {} to {}{}", id, imported,
+                                  iso_hour(rows.front().start), iso_hour(rows[imported - 1].start),
+                                  interpolated == 0 ? std::string()
+                                                    : fmt::format(" ({} interpolated between the readings around the "
+                                                                  "hour's end)",
+                                                                  interpolated)));
+        }
     }
 }
 

@@ -98,6 +98,9 @@ private:
     boost::asio::steady_timer wake_timer_;
     boost::asio::steady_timer sleep_timer_;
     std::chrono::milliseconds backoff_;
+    // Until when a lost link is retried every restart_probe_interval instead of backing off.
+    std::chrono::steady_clock::time_point probe_until_;
+    bool authenticated_ = false;  // the current (or last) connection got past auth
 
     // One connection's state; reset by teardown().
     std::shared_ptr<WsConnection> conn_;
@@ -114,6 +117,7 @@ private:
     bool events_enabled_ = false;
     bool first_push_done_ = false;
     MetadataSchema schema_ = MetadataSchema::mean_type;
+    bool statistic_types_ = true;  // statistics_during_period with `types` (2022.12+)
     std::string ha_version_;
     std::map<std::string, std::optional<ResumePoint>> resume_;  // per statistic: HA's last row
     std::set<std::string> refused_statistics_;                  // skipped until the next connection

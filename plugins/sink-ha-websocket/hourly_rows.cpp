@@ -16,6 +16,14 @@ double round_micro(double v) { return std::round(v * 1e6) / 1e6; }
 // A drop smaller than this is rounding, not a meter reset.
 constexpr double reset_tolerance = 1e-9;
 
+// The newest reading is written down at most this often: after a crash, interpolation goes on
+// from a reading at most this much older, and the journal replays everything after it anyway.
+constexpr std::int64_t last_write_interval_ms = 5 * 60 * 1000;
+
+std::int64_t unix_ms(TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 }  // namespace
 
 HourStart hour_floor(TimePoint t) {
@@ -47,38 +55,86 @@ HourJournal::HourJournal(std::filesystem::path file, std::chrono::hours retentio
 
 void HourJournal::load() {
     rows_.clear();
+    last_.reset();
     lines_in_file_ = 0;
     std::ifstream in(file_);
     std::string line;
     while (std::getline(in, line)) {
         ++lines_in_file_;
         std::istringstream fields(line);
+        if (line.starts_with("last ")) {
+            std::string word, text;
+            long long ms = 0;
+            if (!(fields >> word >> ms >> text)) continue;
+            if (const auto value = Decimal::parse(text); value && (!last_ || ms > last_->unix_ms))
+                last_ = LastReading{ms, *value};
+            continue;
+        }
         long long start = 0;
-        std::string text;
+        std::string text, mark;
         if (!(fields >> start >> text) || start % seconds_per_hour != 0) continue;
         const auto value = Decimal::parse(text);
         if (!value) continue;
-        rows_.emplace(start, std::make_pair(value->to_double(), text));
+        fields >> mark;
+        rows_.insert_or_assign(start, Stored{value->to_double(), text, mark == "i"});
     }
+    if (last_) last_written_ms_ = last_->unix_ms;
 }
 
 bool HourJournal::record(TimePoint reading_time, const Decimal& value) {
-    const HourStart start = row_closed_by(reading_time);
-    if (rows_.count(start)) return false;
-    const std::string text = value.to_string();
-    rows_.emplace(start, std::make_pair(value.to_double(), text));
-    append(start, text);
-    const HourStart oldest_kept = rows_.rbegin()->first - retention_.count() * seconds_per_hour;
-    while (!rows_.empty() && rows_.begin()->first < oldest_kept) rows_.erase(rows_.begin());
+    const std::int64_t t1 = unix_ms(reading_time);
+    if (last_ && t1 <= last_->unix_ms) return false;
+    constexpr std::int64_t hour_ms = seconds_per_hour * 1000;
+    const std::int64_t tolerance = std::chrono::duration_cast<std::chrono::milliseconds>(at_the_hour).count();
+    // Hour ends this reading decides: those up to a minute after it (it was taken at them),
+    // after the previous reading's minute (the ones before were decided then), within retention.
+    std::int64_t first_end = (t1 - tolerance) / hour_ms * hour_ms;
+    if (first_end < t1 - tolerance) first_end += hour_ms;
+    if (last_) {
+        std::int64_t after_previous = (last_->unix_ms + tolerance) / hour_ms * hour_ms + hour_ms;
+        first_end = std::min(first_end, after_previous);
+    }
+    first_end = std::max(first_end, (t1 / hour_ms - retention_.count()) * hour_ms);
+    bool added = false;
+    for (std::int64_t end = first_end; end <= t1 + tolerance; end += hour_ms) {
+        const HourStart start = end / 1000 - seconds_per_hour;
+        if (rows_.count(start)) continue;
+        if (std::llabs(t1 - end) <= tolerance) {
+            add_row(start, {value.to_double(), value.to_string(), false});
+        } else if (last_ && std::llabs(last_->unix_ms - end) <= tolerance) {
+            add_row(start, {last_->value.to_double(), last_->value.to_string(), false});
+        } else if (last_ && last_->unix_ms < end && end < t1) {
+            const Decimal at_end = interpolate(last_->unix_ms, last_->value, t1, value, end);
+            add_row(start, {at_end.to_double(), at_end.to_string(), true});
+        } else {
+            continue;  // no reading before this end: nothing to say about it
+        }
+        added = true;
+    }
+    remember_last({t1, value});
     if (lines_in_file_ > 2 * rows_.size() + 48) compact();
-    return true;
+    return added;
 }
 
-void HourJournal::append(HourStart start, const std::string& text) {
+void HourJournal::add_row(HourStart start, Stored row) {
+    append(std::to_string(start) + ' ' + row.text + (row.interpolated ? " i" : ""));
+    rows_.emplace(start, std::move(row));
+    const HourStart oldest_kept = rows_.rbegin()->first - retention_.count() * seconds_per_hour;
+    while (!rows_.empty() && rows_.begin()->first < oldest_kept) rows_.erase(rows_.begin());
+}
+
+void HourJournal::remember_last(const LastReading& last) {
+    last_ = last;
+    if (last.unix_ms - last_written_ms_ < last_write_interval_ms) return;
+    append("last " + std::to_string(last.unix_ms) + ' ' + last.value.to_string());
+    last_written_ms_ = last.unix_ms;
+}
+
+void HourJournal::append(const std::string& line) {
     std::error_code ec;
     std::filesystem::create_directories(file_.parent_path(), ec);
     std::ofstream out(file_, std::ios::app);
-    out << start << ' ' << text << '\n';
+    out << line << '\n';
     out.flush();
     if (!out) throw std::runtime_error("cannot append to " + file_.string());
     ++lines_in_file_;
@@ -88,24 +144,38 @@ void HourJournal::compact() {
     const std::filesystem::path tmp = file_.string() + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
-        for (const auto& [start, value] : rows_) out << start << ' ' << value.second << '\n';
+        for (const auto& [start, row] : rows_)
+            out << start << ' ' << row.text << (row.interpolated ? " i" : "") << '\n';
+        if (last_) out << "last " << last_->unix_ms << ' ' << last_->value.to_string() << '\n';
         if (!out) return;  // keep the longer file; nothing is lost
     }
     std::error_code ec;
     std::filesystem::rename(tmp, file_, ec);
-    if (!ec) lines_in_file_ = rows_.size();
+    if (!ec) {
+        lines_in_file_ = rows_.size() + (last_ ? 1 : 0);
+        if (last_) last_written_ms_ = last_->unix_ms;
+    }
+}
+
+Decimal interpolate(std::int64_t t0_ms, const Decimal& v0, std::int64_t t1_ms, const Decimal& v1, std::int64_t at_ms) {
+    const double share = static_cast<double>(at_ms - t0_ms) / static_cast<double>(t1_ms - t0_ms);
+    const double value = v0.to_double() + (v1.to_double() - v0.to_double()) * share;
+    // In units of the later reading's last digit, rounded to the nearest.
+    const double scale = std::pow(10.0, -v1.exponent);
+    const double units = std::round(std::abs(value) * scale);
+    return Decimal{static_cast<std::uint64_t>(units), v1.exponent, value < 0};
 }
 
 std::optional<JournalRow> HourJournal::row(HourStart start) const {
     auto it = rows_.find(start);
     if (it == rows_.end()) return std::nullopt;
-    return JournalRow{start, it->second.first};
+    return JournalRow{start, it->second.state, it->second.interpolated};
 }
 
 std::vector<JournalRow> HourJournal::rows() const {
     std::vector<JournalRow> out;
     out.reserve(rows_.size());
-    for (const auto& [start, value] : rows_) out.push_back({start, value.first});
+    for (const auto& [start, row] : rows_) out.push_back({start, row.state, row.interpolated});
     return out;
 }
 
@@ -172,7 +242,7 @@ std::vector<StatRow> build_rows(std::span<const JournalRow> journal, std::option
         // A meter that counts backwards was replaced or reset: hold the sum flat at the
         // reset so the energy dashboard shows no negative hour.
         if (previous_state && r.state < *previous_state - reset_tolerance) ledger.offset += *previous_state - r.state;
-        out.push_back({r.start, r.state, ledger.sum_for(r.state)});
+        out.push_back({r.start, r.state, ledger.sum_for(r.state), r.interpolated});
         previous_state = r.state;
     }
     return out;

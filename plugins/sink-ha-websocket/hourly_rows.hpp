@@ -1,10 +1,13 @@
 // Hourly long-term statistic rows: which hour a reading closes, the per-register journal of
 // hourly states kept in the state folder, and the running sum with its persisted baseline.
 //
-// A row that starts at T stands for the hour [T, T+1h); its state and sum are the values at
-// the end of that hour. The first good reading taken at or after T+1h (and before T+2h) is
-// that end value, so a reading at 10:00:05 closes the 09:00 row. A row is only ever built
-// for an hour that has ended by "now", so the unfinished hour is never imported.
+// A row that starts at T stands for the hour [T, T+1h); its state and sum are the meter's
+// values at T+1h, the hour's end. A reading within a minute of the end (an aligned poll) is
+// that value as measured; otherwise the value is interpolated linearly between the last
+// reading before the end and the first after it, and the row is marked interpolated. An hour
+// whose end has no reading on one side gets no row (the first reading ever, long after an
+// hour's end, closes nothing). A row is only ever imported for an hour that has ended by
+// "now", so the unfinished hour is never imported.
 #pragma once
 
 #include <chrono>
@@ -27,6 +30,10 @@ constexpr HourStart seconds_per_hour = 3600;
 HourStart hour_floor(TimePoint t);
 // The row a reading at `t` closes: the hour that ended at or before `t`.
 HourStart row_closed_by(TimePoint t);
+
+// How far from an hour's end a reading may be and still count as taken at it: an aligned
+// poll starts on the hour and has its registers within seconds.
+constexpr std::chrono::seconds at_the_hour{60};
 // True once the hour starting at `start` has ended.
 bool hour_finished(HourStart start, TimePoint now);
 // "2024-05-01T09:00:00+00:00"
@@ -36,17 +43,19 @@ TimePoint time_of(HourStart start);
 struct JournalRow {
     HourStart start = 0;
     double state = 0;
+    bool interpolated = false;  // between the readings around the hour's end, not measured at it
 };
 
 // One register's hourly states, appended to a small text file as readings arrive
-// ("<hour start> <value as the meter sent it>" per line) and read back after a restart.
+// ("<hour start> <value> [i]" per line, "i" for an interpolated one; "last <unix ms> <value>"
+// for the newest reading, at most every few minutes) and read back after a restart.
 class HourJournal {
 public:
     HourJournal(std::filesystem::path file, std::chrono::hours retention);
     // Reads the file (a missing file is an empty journal; unparsable lines are skipped).
     void load();
-    // Records a good reading. Returns true when it closed an hour that had no row yet;
-    // later readings for the same hour are ignored (the first after the hour is closest to its end).
+    // Records a good reading. Returns true when it closed an hour that had no row yet. A
+    // reading not newer than the last one (a delivery repeated after a restart) is ignored.
     bool record(TimePoint reading_time, const Decimal& value);
     [[nodiscard]] std::optional<JournalRow> row(HourStart start) const;
     [[nodiscard]] std::vector<JournalRow> rows() const;
@@ -54,12 +63,25 @@ public:
     [[nodiscard]] const std::filesystem::path& file() const { return file_; }
 
 private:
-    void append(HourStart start, const std::string& text);
+    struct Stored {
+        double state = 0;
+        std::string text;
+        bool interpolated = false;
+    };
+    struct LastReading {
+        std::int64_t unix_ms = 0;
+        Decimal value;
+    };
+    void add_row(HourStart start, Stored row);
+    void append(const std::string& line);
+    void remember_last(const LastReading& last);
     void compact();
 
     std::filesystem::path file_;
     std::chrono::hours retention_;
-    std::map<HourStart, std::pair<double, std::string>> rows_;
+    std::map<HourStart, Stored> rows_;
+    std::optional<LastReading> last_;
+    std::int64_t last_written_ms_ = 0;  // when the newest "last" line in the file was taken
     std::size_t lines_in_file_ = 0;
 };
 
@@ -96,7 +118,12 @@ struct StatRow {
     HourStart start = 0;
     double state = 0;
     double sum = 0;
+    bool interpolated = false;
 };
+
+// The value at `at` on the straight line through two readings, with the decimals of the later
+// one (a meter's register has one resolution).
+Decimal interpolate(std::int64_t t0_ms, const Decimal& v0, std::int64_t t1_ms, const Decimal& v1, std::int64_t at_ms);
 
 // Rows to import: journal rows after `after` (exclusive; nullopt: no bound), not before
 // `window_start`, finished by `now`. `previous_state` is the state of the row before the

@@ -31,6 +31,11 @@ constexpr ConfigKey keys[] = {
     {"request_timeout", ConfigType::duration, "30s", false, "how long a command or REST call may take"},
     {"reconnect_min", ConfigType::duration, "1s", false, "first reconnect delay"},
     {"reconnect_max", ConfigType::duration, "60s", false, "longest reconnect delay"},
+    {"restart_probe_interval", ConfigType::duration, "2s", false,
+     "after a connection is lost (and at start), try again this often, so the link is back within seconds of a "
+     "Home Assistant restart"},
+    {"restart_probe_for", ConfigType::duration, "10min", false,
+     "how long to probe at restart_probe_interval before the backoff of reconnect_min to reconnect_max"},
     {"auth_fail_backoff", ConfigType::duration, "15min", false,
      "wait this long after Home Assistant refused the token before trying again"},
     {"startup_wait", ConfigType::duration, "10min", false, "how long to wait for a starting Home Assistant"},
@@ -128,10 +133,13 @@ Options options_from_config(const ConfigTable& t) {
     duration_or(t, "reconnect_max", o.reconnect_max);
     duration_or(t, "auth_fail_backoff", o.auth_fail_backoff);
     duration_or(t, "startup_wait", o.startup_wait);
+    duration_or(t, "restart_probe_interval", o.restart_probe_interval);
+    duration_or(t, "restart_probe_for", o.restart_probe_for);
     if (o.ping_interval.count() <= 0 || o.ping_timeout.count() <= 0 || o.request_timeout.count() <= 0)
         throw ConfigError("ping_interval, ping_timeout and request_timeout must be positive");
     if (o.reconnect_min.count() <= 0 || o.reconnect_max < o.reconnect_min)
         throw ConfigError("reconnect_min must be positive and not above reconnect_max");
+    if (o.restart_probe_interval.count() < 100) throw ConfigError("restart_probe_interval must be at least 100ms");
     if (o.auth_fail_backoff < o.reconnect_min)
         throw ConfigError("auth_fail_backoff must not be shorter than reconnect_min");
     return o;

@@ -37,6 +37,10 @@ struct Options {
     std::chrono::milliseconds request_timeout{30'000};
     std::chrono::milliseconds reconnect_min{1'000};
     std::chrono::milliseconds reconnect_max{60'000};
+    // A lost connection is most often Home Assistant restarting (at every update): probed at a
+    // short fixed interval for a while, then the backoff. A refused token never probes.
+    std::chrono::milliseconds restart_probe_interval{2'000};
+    std::chrono::milliseconds restart_probe_for{10 * 60'000};
     std::chrono::milliseconds auth_fail_backoff{15 * 60'000};
     std::chrono::milliseconds startup_wait{10 * 60'000};  // how long to wait for homeassistant_started
 };

@@ -90,9 +90,10 @@ void SinkStore::record(const ReadingBatch& batch) {
     }
     for (const Reading& r : batch.readings) {
         if (options_.push_states) {
-            StatePush push = state_push(batch.meter, r);
+            StatePush push = state_push(batch.meter, r, release_);
             auto it = latest_.find(push.entity_id);
             if (it == latest_.end() || it->second.body != push.body) dirty_.insert(push.entity_id);
+            latest_readings_.insert_or_assign(push.entity_id, std::make_pair(batch.meter, r));
             latest_[push.entity_id] = std::move(push);
         }
         if (options_.import_statistics && r.quality == Quality::ok &&
@@ -126,6 +127,17 @@ std::vector<StatePush> SinkStore::take_dirty_states() {
 void SinkStore::mark_dirty(const std::string& entity_id) {
     std::lock_guard lock(mutex_);
     if (latest_.count(entity_id)) dirty_.insert(entity_id);
+}
+
+void SinkStore::set_release(HaRelease release) {
+    std::lock_guard lock(mutex_);
+    if (release.year == release_.year && release.month == release_.month) return;
+    release_ = release;
+    for (const auto& [id, source] : latest_readings_) {
+        StatePush push = state_push(source.first, source.second, release_);
+        if (latest_.at(id).body != push.body) dirty_.insert(id);
+        latest_[id] = std::move(push);
+    }
 }
 
 void SinkStore::mark_all_dirty() {

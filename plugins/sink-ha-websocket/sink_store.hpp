@@ -46,6 +46,9 @@ public:
     std::vector<StatePush> take_dirty_states();
     void mark_dirty(const std::string& entity_id);
     void mark_all_dirty();
+    // The connected Home Assistant's release: the states are presented again for it (and all
+    // pushed again when that changes anything).
+    void set_release(HaRelease release);
     std::optional<json> take_event();
     std::vector<TrackSnapshot> tracks() const;
 
@@ -65,6 +68,8 @@ private:
     const Options& options_;
     std::map<std::string, Track> tracks_;  // by statistic id
     std::map<std::string, StatePush> latest_;
+    std::map<std::string, std::pair<MeterIdentity, Reading>> latest_readings_;  // what latest_ was made from
+    HaRelease release_;
     std::set<std::string> dirty_;
     std::deque<json> events_;
     std::size_t without_serial_ = 0;

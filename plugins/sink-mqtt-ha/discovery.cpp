@@ -42,7 +42,7 @@ OrderedJson meter_device_block(const Options& o, const GatewayInfo& g, const Met
     j["name"] = m.name.empty() ? "Kamstrup " + m.serial : m.name;
     j["manufacturer"] = "Kamstrup";
     if (!m.model.empty()) j["model"] = m.model;
-    if (o.compat != HaCompat::minimal) j["serial_number"] = m.serial;
+    if (device_serial_number(o.compat)) j["serial_number"] = m.serial;
     if (!m.firmware.empty()) j["sw_version"] = m.firmware;
     j["via_device"] = device_node_id(g.id);
     return j;

@@ -111,8 +111,10 @@ void check_device(const Json& raw, HaCompat compat, Problems& p) {
     const bool has_ids = ids != d.end() &&
                          ((ids->is_string() && !ids->get<std::string>().empty()) || (ids->is_array() && !ids->empty()));
     if (!has_ids && !d.contains("connections")) p.push_back("device: needs 'identifiers' or 'connections'");
-    if (compat == HaCompat::minimal && d.contains("serial_number"))
-        p.push_back("device: 'serial_number' is rejected by Home Assistant before 2023 (ha_compat = minimal)");
+    if (!device_serial_number(compat) && d.contains("serial_number"))
+        p.push_back(
+            "device: 'serial_number' is rejected by Home Assistant before 2024.2 (ha_compat = minimal or "
+            "modern)");
 }
 
 void check_origin(const Json& raw, Problems& p) {
@@ -194,7 +196,12 @@ void check_sensor_classes(const Json& j, HaCompat compat, Problems& p) {
         if (!sc) p.push_back("unknown state_class '" + sc_name + "'");
     }
     if (!dc || !sc) return;
-    if (*dc != HaDeviceClass::none && !ha_accepts(*dc, *sc, unit)) {
+    const HaRelease release = release_of(compat);
+    if (*dc != HaDeviceClass::none && !release.at_least(ha_device_class_since(*dc))) {
+        const HaRelease since = ha_device_class_since(*dc);
+        p.push_back("device_class '" + dc_name + "' is unknown before Home Assistant " + std::to_string(since.year) +
+                    "." + std::to_string(since.month) + " (Home Assistant rejects the entity)");
+    } else if (*dc != HaDeviceClass::none && !ha_accepts(*dc, *sc, unit, release)) {
         p.push_back("device_class '" + dc_name + "' does not accept " +
                     (sc_name.empty() ? std::string("no state_class") : "state_class '" + sc_name + "'") + " with " +
                     (unit.empty() ? std::string("no unit") : "unit '" + unit + "'"));
@@ -203,9 +210,6 @@ void check_sensor_classes(const Json& j, HaCompat compat, Problems& p) {
         p.push_back(
             "a temperature difference must not have device_class 'temperature' (Home Assistant would "
             "convert it like an absolute temperature)");
-    if (compat == HaCompat::minimal &&
-        (*dc == HaDeviceClass::volume_flow_rate || *dc == HaDeviceClass::water || *dc == HaDeviceClass::volume))
-        p.push_back("device_class '" + dc_name + "' is unknown before Home Assistant 2023 (ha_compat = minimal)");
     if (j.contains("options") && dc_name != "enum") p.push_back("'options' needs device_class 'enum'");
     if (j.contains("last_reset_value_template") && *sc != HaStateClass::total)
         p.push_back("'last_reset_value_template' needs state_class 'total'");

@@ -50,15 +50,12 @@ EntityPresentation present(const Reading& r, HaCompat compat) {
         return p;
     }
 
-    HaPresentation hp = ha_presentation(r.ha, r.unit);
+    // A class the release does not know rejects the whole entity; one without the meter's unit
+    // would not convert it: either way the entity goes without a class.
+    HaPresentation hp = ha_presentation(r.ha, r.unit, release_of(compat));
     // A temperature class would make Home Assistant convert a difference like an absolute
     // temperature (10 K shown as -263.15 °C); a difference keeps its unit and no class.
     if (r.quantity == Quantity::temperature_difference && hp.device_class == HaDeviceClass::temperature)
-        hp.device_class = HaDeviceClass::none;
-    // Releases before 2023 reject these classes outright (and with them the whole entity).
-    if (compat == HaCompat::minimal &&
-        (hp.device_class == HaDeviceClass::volume || hp.device_class == HaDeviceClass::water ||
-         hp.device_class == HaDeviceClass::volume_flow_rate))
         hp.device_class = HaDeviceClass::none;
 
     const bool code_like =

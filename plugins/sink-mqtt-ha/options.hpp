@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kamgw/config.hpp"
+#include "kamgw/home_assistant.hpp"
 #include "plugins/common/mqtt/connection_options.hpp"
 #include "plugins/common/mqtt/message.hpp"
 
@@ -16,9 +17,26 @@ namespace kamgw::mqtt_ha {
 // reject keys and enum values that newer ones need (home-assistant.md §1.3-1.4).
 enum class HaCompat : std::uint8_t {
     minimal,   // before 2023: no origin, no serial_number, no display precision, object_id
-    modern,    // 2023.9 and later: origin, serial_number, display precision, object_id
+    modern,    // 2023.9 and later: origin, display precision, object_id (serial_number needs 2024.2)
     v2025_10,  // 2025.10 and later: default_entity_id instead of the deprecated object_id
 };
+
+// The oldest release each level is written for, whose rules (device classes, units) apply.
+constexpr HaRelease release_of(HaCompat compat) {
+    switch (compat) {
+        case HaCompat::minimal:
+            return {2022, 10};
+        case HaCompat::modern:
+            return {2023, 9};
+        case HaCompat::v2025_10:
+            return {2025, 10};
+    }
+    return {};
+}
+
+// homeassistant/components/mqtt/schemas.py: the device block is a strict voluptuous schema
+// (an unknown key rejects the entity); serial_number joined it in 2024.2.
+constexpr bool device_serial_number(HaCompat compat) { return release_of(compat).at_least({2024, 2}); }
 
 enum class DiscoveryMode : std::uint8_t {
     entity,  // one retained config per entity: works on every Home Assistant release

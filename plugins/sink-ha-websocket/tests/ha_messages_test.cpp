@@ -113,6 +113,48 @@ TEST(StatePush, OnlyCombinationsHomeAssistantAccepts) {
     EXPECT_EQ(state_push(meter, r).body["state"], "unavailable");
 }
 
+// The connected release decides: GJ joined the energy class in 2022.11, volume_flow_rate came
+// in 2024.2 and took L/h in 2025.5 (sensor/const.py at those releases).
+TEST(StatePush, FollowsTheConnectedRelease) {
+    MeterIdentity meter{"house", "12345678", "MULTICAL 403", "", 0};
+    Reading heat;
+    heat.key = "heat_energy";
+    heat.value = *Decimal::parse("1234.560");
+    heat.unit = Unit::GJ;
+    heat.ha.device_class = HaDeviceClass::energy;
+    heat.ha.state_class = HaStateClass::total_increasing;
+    EXPECT_FALSE(state_push(meter, heat, ha_release("2022.10.5")).body["attributes"].contains("device_class"));
+    EXPECT_EQ(state_push(meter, heat, ha_release("2022.11.0")).body["attributes"]["device_class"], "energy");
+    EXPECT_EQ(state_push(meter, heat, ha_release("2022.10.5")).body["attributes"]["unit_of_measurement"], "GJ");
+    heat.unit = Unit::MWh;
+    EXPECT_EQ(state_push(meter, heat, ha_release("2022.10.5")).body["attributes"]["device_class"], "energy");
+
+    Reading flow;
+    flow.key = "flow";
+    flow.value = *Decimal::parse("95");
+    flow.unit = Unit::litre_per_hour;
+    flow.ha.device_class = HaDeviceClass::volume_flow_rate;
+    flow.ha.state_class = HaStateClass::measurement;
+    for (const char* old : {"2022.10.5", "2024.1.6", "2025.4.4"})
+        EXPECT_FALSE(state_push(meter, flow, ha_release(old)).body["attributes"].contains("device_class")) << old;
+    EXPECT_EQ(state_push(meter, flow, ha_release("2025.5.0")).body["attributes"]["device_class"], "volume_flow_rate");
+    EXPECT_EQ(state_push(meter, flow, ha_release("dev")).body["attributes"]["device_class"], "volume_flow_rate")
+        << "an unknown release gets the newest rules";
+    EXPECT_EQ(state_push(meter, flow, ha_release("2024.1.6")).body["attributes"]["unit_of_measurement"], "L/h");
+}
+
+TEST(HaRelease, ReadsTheVersionString) {
+    EXPECT_EQ(ha_release("2022.10.5").year, 2022);
+    EXPECT_EQ(ha_release("2022.10.5").month, 10);
+    EXPECT_EQ(ha_release("2025.11.0b3").month, 11);
+    EXPECT_FALSE(ha_release("dev").known());
+    EXPECT_FALSE(ha_release("2025.13.0").known());
+    EXPECT_FALSE(ha_release("").known());
+    EXPECT_TRUE(ha_release("2024.6.3").at_least({2024, 2}));
+    EXPECT_FALSE(ha_release("2024.1.9").at_least({2024, 2}));
+    EXPECT_TRUE(HaRelease{}.at_least({2099, 1}));
+}
+
 TEST(FireEvent, CarriesTheBatch) {
     ReadingBatch b;
     b.meter = {"house", "12345678", "MULTICAL 403", "", 0};

@@ -42,6 +42,70 @@ TEST(HourJournal, FirstReadingAfterTheHourWinsAndSurvivesReload) {
     EXPECT_DOUBLE_EQ(again.row(hs(10))->state, 101.0);
 }
 
+TEST(HourJournal, UnalignedPollsAreInterpolatedAtTheHoursEnd) {
+    kamgw::test::TempDir dir;
+    HourJournal j(dir / "j.hours", hours(24 * 32));
+    // The default hourly poll, started at 09:49: no reading before 10:00, so no 09:00 row.
+    EXPECT_FALSE(j.record(may1 + hours(9) + minutes(49), dec("100.000")));
+    EXPECT_FALSE(j.row(hs(9)));
+    // 10:49: the 10:00 end lies 11 minutes after 09:49 of 60: 100 + 1.2 × 11/60.
+    EXPECT_TRUE(j.record(may1 + hours(10) + minutes(49), dec("101.200")));
+    ASSERT_TRUE(j.row(hs(9)));
+    EXPECT_DOUBLE_EQ(j.row(hs(9))->state, 100.220);
+    EXPECT_TRUE(j.row(hs(9))->interpolated);
+    EXPECT_FALSE(j.row(hs(10))) << "the 10:00 hour ends at 11:00, not read yet";
+}
+
+TEST(HourJournal, AReadingAtTheHourIsTakenAsMeasured) {
+    kamgw::test::TempDir dir;
+    HourJournal j(dir / "j.hours", hours(24 * 32));
+    EXPECT_TRUE(j.record(may1 + hours(10) + seconds(3), dec("100.000")));
+    EXPECT_FALSE(j.row(hs(9))->interpolated);
+    // Just before the hour counts too: the poll that ends at 10:59:40 closes the 10:00 hour.
+    EXPECT_TRUE(j.record(may1 + hours(10) + minutes(59) + seconds(40), dec("101.000")));
+    EXPECT_DOUBLE_EQ(j.row(hs(10))->state, 101.0);
+    EXPECT_FALSE(j.row(hs(10))->interpolated);
+    EXPECT_FALSE(j.record(may1 + hours(11) + seconds(10), dec("101.010"))) << "11:00 was decided by 10:59:40";
+    EXPECT_DOUBLE_EQ(j.row(hs(10))->state, 101.0);
+}
+
+TEST(HourJournal, SparsePollsFillEveryHourBetweenThemAndNoneOutside) {
+    kamgw::test::TempDir dir;
+    HourJournal j(dir / "j.hours", hours(24 * 32));
+    j.record(may1 + hours(10) + minutes(30), dec("10.0"));
+    j.record(may1 + hours(14) + minutes(30), dec("14.0"));
+    // Ends 11:00 … 14:00 lie between the readings: 10.5, 11.5, 12.5, 13.5.
+    ASSERT_EQ(j.size(), 4u);
+    EXPECT_DOUBLE_EQ(j.row(hs(10))->state, 10.5);
+    EXPECT_DOUBLE_EQ(j.row(hs(13))->state, 13.5);
+    EXPECT_FALSE(j.row(hs(9))) << "10:00 has no reading before it";
+    EXPECT_FALSE(j.row(hs(14))) << "15:00 has none after it yet";
+    for (const auto& row : j.rows()) EXPECT_TRUE(row.interpolated);
+}
+
+TEST(HourJournal, TheLastReadingSurvivesARestartAndARepeatedOneIsIgnored) {
+    kamgw::test::TempDir dir;
+    {
+        HourJournal j(dir / "j.hours", hours(24 * 32));
+        j.record(may1 + hours(9) + minutes(49), dec("100.000"));
+    }
+    HourJournal again(dir / "j.hours", hours(24 * 32));
+    again.load();
+    EXPECT_FALSE(again.record(may1 + hours(9) + minutes(49), dec("100.000"))) << "delivered again after a restart";
+    EXPECT_TRUE(again.record(may1 + hours(10) + minutes(49), dec("101.200")));
+    EXPECT_DOUBLE_EQ(again.row(hs(9))->state, 100.220);
+    HourJournal third(dir / "j.hours", hours(24 * 32));
+    third.load();
+    ASSERT_TRUE(third.row(hs(9)));
+    EXPECT_TRUE(third.row(hs(9))->interpolated) << "the mark is kept in the file";
+}
+
+TEST(HourJournal, InterpolationKeepsTheMetersResolution) {
+    const auto v = interpolate(0, dec("1.000"), 3'600'000, dec("2.000"), 1'200'000);
+    EXPECT_EQ(v.to_string(), "1.333");
+    EXPECT_EQ(interpolate(0, dec("5"), 10, dec("7"), 5).to_string(), "6");
+}
+
 TEST(HourJournal, KeepsOnlyItsRetentionAndCompacts) {
     kamgw::test::TempDir dir;
     HourJournal j(dir / "j.hours", hours(48));

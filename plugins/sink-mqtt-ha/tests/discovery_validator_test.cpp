@@ -112,7 +112,29 @@ TEST(MqttHaValidator, CompatLevelsRefuseNewerKeys) {
     with_object_id.erase("default_entity_id");
     with_object_id["object_id"] = "kamgw_1_heat_energy";
     EXPECT_TRUE(mentions(validate_discovery_config(with_object_id), "object_id"));
+    // The device's serial_number came in 2024.2 (mqtt/schemas.py), after modern's 2023.9.
+    EXPECT_TRUE(mentions(validate_discovery_config(with_object_id, "sensor", HaCompat::modern), "serial_number"));
+    with_object_id["device"].erase("serial_number");
     EXPECT_TRUE(validate_discovery_config(with_object_id, "sensor", HaCompat::modern).empty());
+}
+
+TEST(MqttHaValidator, DeviceClassesAndUnitsFollowTheRelease) {
+    Json flow = good_sensor();
+    flow["device_class"] = "volume_flow_rate";
+    flow["state_class"] = "measurement";
+    flow["unit_of_measurement"] = "L/h";
+    EXPECT_TRUE(
+        mentions(validate_discovery_config(flow, "sensor", HaCompat::minimal), "unknown before Home Assistant 2024.2"));
+    EXPECT_TRUE(
+        mentions(validate_discovery_config(flow, "sensor", HaCompat::modern), "unknown before Home Assistant 2024.2"));
+    Json water = good_sensor();
+    water["device_class"] = "water";
+    water["unit_of_measurement"] = "m³";
+    EXPECT_TRUE(mentions(validate_discovery_config(water, "sensor", HaCompat::minimal),
+                         "unknown before Home Assistant 2022.11"));
+    Json gj = good_sensor();
+    gj["unit_of_measurement"] = "GJ";
+    EXPECT_TRUE(mentions(validate_discovery_config(gj, "sensor", HaCompat::minimal), "does not accept"));
 }
 
 TEST(MqttHaValidator, ChecksTopics) {

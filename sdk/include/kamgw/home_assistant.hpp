@@ -231,4 +231,87 @@ constexpr HaPresentation ha_presentation(const HaHints& hints, Unit unit) {
     return p;
 }
 
+// A Home Assistant release ("2022.10.5" is 2022.10). Unknown (not asked, or a development
+// build): the newest rules apply.
+struct HaRelease {
+    int year = 0;
+    int month = 0;
+    [[nodiscard]] constexpr bool known() const { return year > 0; }
+    [[nodiscard]] constexpr bool at_least(HaRelease r) const {
+        return !known() || year > r.year || (year == r.year && month >= r.month);
+    }
+};
+
+constexpr HaRelease ha_release(std::string_view version) {
+    HaRelease r;
+    std::size_t i = 0;
+    int year = 0, month = 0;
+    for (; i < version.size() && version[i] >= '0' && version[i] <= '9'; ++i) year = year * 10 + (version[i] - '0');
+    if (i == 0 || i >= version.size() || version[i] != '.') return r;
+    const std::size_t month_start = ++i;
+    for (; i < version.size() && version[i] >= '0' && version[i] <= '9'; ++i) month = month * 10 + (version[i] - '0');
+    if (i == month_start || month < 1 || month > 12 || year < 2000) return r;
+    return {year, month};
+}
+
+// The first release that has a device class, and a unit within it, in home-assistant/core's
+// homeassistant/components/sensor/const.py (SensorDeviceClass, DEVICE_CLASS_UNITS and the
+// Unit* enums). Earlier releases refuse the class (an MQTT entity with it is rejected whole)
+// or cannot convert the unit, so the energy dashboard would not take it. {} is "long before
+// 2022.10", the oldest release kamgw supports.
+constexpr HaRelease ha_device_class_since(HaDeviceClass dc) {
+    switch (dc) {
+        case HaDeviceClass::water:
+            return {2022, 11};
+        case HaDeviceClass::volume_flow_rate:
+            return {2024, 2};
+        default:
+            return {};
+    }
+}
+
+constexpr HaRelease ha_unit_since(HaDeviceClass dc, std::string_view unit) {
+    switch (dc) {
+        case HaDeviceClass::energy:
+            if (unit == "GJ") return {2022, 11};
+            if (unit == "MJ") return {2023, 2};
+            if (unit == "J" || unit == "kJ" || unit == "cal" || unit == "kcal" || unit == "Mcal" || unit == "Gcal")
+                return {2024, 10};
+            if (unit == "GWh" || unit == "TWh") return {2024, 12};
+            if (unit == "mWh") return {2025, 1};
+            return {};
+        case HaDeviceClass::volume:
+        case HaDeviceClass::water:
+        case HaDeviceClass::gas:
+            return unit == "CCF" ? HaRelease{2023, 1} : HaRelease{};
+        case HaDeviceClass::volume_flow_rate:
+            if (unit == "L/min" || unit == "gal/min") return {2024, 2};
+            if (unit == "mL/s") return {2024, 12};
+            if (unit == "m³/s" || unit == "L/h" || unit == "L/s") return {2025, 5};
+            if (unit == "m³/min") return {2025, 9};
+            if (unit == "gal/h") return {2025, 11};
+            if (unit == "gal/d") return {2026, 1};
+            return {};
+        default:
+            return {};
+    }
+}
+
+// ha_accepts() as the given release sees it.
+constexpr bool ha_accepts(HaDeviceClass dc, HaStateClass sc, std::string_view unit, HaRelease release) {
+    if (dc == HaDeviceClass::none) return true;
+    return release.at_least(ha_device_class_since(dc)) && release.at_least(ha_unit_since(dc, unit)) &&
+           ha_accepts(dc, sc, unit);
+}
+
+// ha_presentation() for one release: a device class or unit that release lacks leaves the
+// entity without a device class, with the meter's unit and the state class kept.
+constexpr HaPresentation ha_presentation(const HaHints& hints, Unit unit, HaRelease release) {
+    HaPresentation p = ha_presentation(hints, unit);
+    if (p.device_class != HaDeviceClass::none && p.device_class != HaDeviceClass::timestamp &&
+        !ha_accepts(p.device_class, p.state_class, p.unit, release))
+        p.device_class = HaDeviceClass::none;
+    return p;
+}
+
 }  // namespace kamgw

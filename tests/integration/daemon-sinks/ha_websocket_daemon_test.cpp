@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/fixtures/fake-home-assistant/fake_home_assistant.hpp"
 #include "tests/integration/daemon-sinks/sink_daemon.hpp"
 
@@ -24,6 +26,17 @@ std::string state_text(const FakeHomeAssistant& ha, const std::string& entity) {
 TEST(HaWebsocketDaemon, StatesStatisticsAndResyncAfterRestart) {
     FakeHomeAssistant ha;
     TempDir dir;
+    // What an earlier run of the sink left: its last heat energy reading, an hour ago (the same
+    // simulated meter read now). The hour that ended since lies between it and the first poll.
+    const auto before = run_command({kamgw_binary().string(), "read", "sim://multical403?serial=5550301", "-r",
+                                     "heat_energy", "--json", "--plugin-dir", plugin_dir().string()});
+    ASSERT_EQ(before.exit_code, 0) << before.output;
+    const std::string earlier_value = nlohmann::json::parse(before.output)["value"].dump();
+    const auto earlier_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                (std::chrono::system_clock::now() - 1h).time_since_epoch())
+                                .count();
+    dir.write("state/sinks/ha-websocket/statistics/5550301_heat_energy.hours",
+              "last " + std::to_string(earlier_ms) + " " + earlier_value + "\n");
     SinkDaemon daemon(dir, {.serial = 5550301,
                             .interval = "1h",
                             .sink_toml = "[[sink]]\ntype = \"ha-websocket\"\nurl = \"" + ha.url() +
@@ -52,13 +65,18 @@ TEST(HaWebsocketDaemon, StatesStatisticsAndResyncAfterRestart) {
     const auto states_pushed = ha.state_count();
     EXPECT_GE(states_pushed, 2u);
 
-    // Statistics: the reading closes the previous hour's row (its state is the first reading
-    // at or after the hour's end), imported as an external statistic.
+    // Statistics: the hour that ended between the earlier reading and this poll gets its row,
+    // the value at its end interpolated between the two, imported as an external statistic.
     const std::int64_t previous_hour = poll.unix_s / 3600 * 3600 - 3600;
     ASSERT_TRUE(wait_until([&] { return ha.statistics(heat_statistic).count(previous_hour) == 1; }, kArrival))
         << "rows: " << ha.statistics(heat_statistic).size() << "\n"
         << daemon.log();
-    EXPECT_DOUBLE_EQ(ha.statistics(heat_statistic).at(previous_hour).state, std::stod(poll.values.at("heat_energy")));
+    const double at_end = ha.statistics(heat_statistic).at(previous_hour).state;
+    EXPECT_GE(at_end, std::stod(earlier_value));
+    EXPECT_LE(at_end, std::stod(poll.values.at("heat_energy")));
+    EXPECT_EQ(ha.statistics(heat_statistic).size(), 1u) << "no row for an hour without readings on both sides";
+    EXPECT_NE(daemon.log().find("interpolated between the readings around the hour's end"), std::string::npos)
+        << daemon.log();
     bool metadata_seen = false;
     for (const auto& call : ha.imports())
         if (call.statistic_id == heat_statistic) metadata_seen = call.metadata.value("source", "") == "kamstrup";

@@ -27,6 +27,16 @@ json import_message(int id, const std::string& statistic_id, const std::string& 
             {"stats", json::array({{{"start", start}, {"state", 1.0}, {"sum", 0.0}}})}};
 }
 
+// statistics_during_period of kamstrup:x's hours from 2024-05-01, these columns only.
+json during_period(const std::vector<std::string>& types) {
+    return {{"id", 1},
+            {"type", "recorder/statistics_during_period"},
+            {"start_time", "2024-05-01T00:00:00+00:00"},
+            {"statistic_ids", {"kamstrup:x"}},
+            {"period", "hour"},
+            {"types", types}};
+}
+
 std::string code_of(const std::vector<json>& answers) {
     return answers.at(0).contains("error") ? answers.at(0)["error"]["code"].get<std::string>() : "";
 }
@@ -118,18 +128,73 @@ TEST(FakeHomeAssistant, StatisticsDuringPeriodAnswersInTheVersionsTimeFormat) {
     Data d;
     Peer p;
     d.statistics["kamstrup:x"][1714554000] = {1714554000, 5.0, 1.5};
-    const json ask = {{"id", 1},
-                      {"type", "recorder/statistics_during_period"},
-                      {"start_time", "2024-05-01T00:00:00+00:00"},
-                      {"statistic_ids", {"kamstrup:x"}},
-                      {"period", "hour"},
-                      {"types", {"sum", "state"}}};
+    const json ask = during_period({"sum", "state"});
     const auto modern = handle_command(d, p, ask);
     EXPECT_EQ(modern.at(0)["result"]["kamstrup:x"][0]["start"], 1714554000000LL);
     EXPECT_EQ(modern.at(0)["result"]["kamstrup:x"][0]["sum"], 1.5);
     d.settings.version = "2022.10.5";
     Peer q;
-    EXPECT_EQ(handle_command(d, q, ask).at(0)["result"]["kamstrup:x"][0]["start"], "2024-05-01T09:00:00+00:00");
+    json old_ask = ask;
+    old_ask.erase("types");
+    const auto old = handle_command(d, q, old_ask).at(0)["result"]["kamstrup:x"][0];
+    EXPECT_EQ(old["start"], "2024-05-01T09:00:00+00:00");
+    EXPECT_EQ(old["statistic_id"], "kamstrup:x") << "repeated per row before 2022.12";
+    EXPECT_TRUE(old["mean"].is_null()) << "every column, null when empty";
+    EXPECT_EQ(old["sum"], 1.5);
+}
+
+// recorder/websocket_api.py: `types` arrived in 2022.12 (core PR #82131); before, voluptuous
+// refuses it as an extra key, which is what Home Assistant 2022.10.5 answered the sink.
+TEST(FakeHomeAssistant, StatisticTypesAreRefusedBefore2022_12) {
+    Data d;
+    d.statistics["kamstrup:x"][1714554000] = {1714554000, 5.0, 1.5};
+    const json ask = during_period({"sum", "state"});
+    for (const char* version : {"2022.10.5", "2022.11.5"}) {
+        d.settings.version = version;
+        Peer p;
+        const auto refused = handle_command(d, p, ask);
+        EXPECT_EQ(code_of(refused), "invalid_format") << version;
+        EXPECT_EQ(message_of(refused), "extra keys not allowed @ data['types']") << version;
+    }
+    d.settings.version = "2022.12.0";
+    Peer p;
+    const auto accepted = handle_command(d, p, ask);
+    EXPECT_EQ(code_of(accepted), "");
+    EXPECT_EQ(accepted.at(0)["result"]["kamstrup:x"][0]["start"], 1714554000000LL) << "epoch ms from 2022.12";
+    EXPECT_FALSE(accepted.at(0)["result"]["kamstrup:x"][0].contains("statistic_id"));
+}
+
+TEST(FakeHomeAssistant, TheChangeColumnExistsFrom2023_6) {
+    Data d;
+    const json ask = during_period({"change"});
+    d.settings.version = "2023.5.4";
+    Peer p;
+    EXPECT_EQ(code_of(handle_command(d, p, ask)), "invalid_format");
+    d.settings.version = "2023.6.0";
+    Peer q;
+    EXPECT_EQ(code_of(handle_command(d, q, ask)), "");
+}
+
+// ws_import_statistics: mean_type from 2025.4 (beside has_mean), unit_class from 2025.11.
+TEST(FakeHomeAssistant, MeanTypeFrom2025_4AndUnitClassFrom2025_11) {
+    Data d;
+    Peer p;
+    int id = 0;
+    auto with = [&](bool has_mean, bool mean_type, bool unit_class) {
+        json m = import_message(++id, "kamstrup:1_heat", "kamstrup", "2024-05-01T09:00:00+00:00", false);
+        if (!has_mean) m["metadata"].erase("has_mean");
+        if (mean_type) m["metadata"]["mean_type"] = 0;
+        if (unit_class) m["metadata"]["unit_class"] = "energy";
+        return handle_command(d, p, m);
+    };
+    d.settings.version = "2025.3.4";
+    EXPECT_NE(message_of(with(true, true, false)).find("['mean_type']"), std::string::npos);
+    d.settings.version = "2025.4.0";
+    EXPECT_EQ(code_of(with(true, true, false)), "");
+    EXPECT_NE(message_of(with(true, true, true)).find("['unit_class']"), std::string::npos);
+    EXPECT_NE(message_of(with(false, true, false)).find("['has_mean']"), std::string::npos) << "still required";
+    d.settings.version = "2025.11.0";
+    EXPECT_EQ(code_of(with(false, true, true)), "");
 }
 
 TEST(FakeHomeAssistant, RestStatesAnswers) {

@@ -100,6 +100,7 @@ ConfigTable test_config(const std::string& url, const std::string& token) {
     c.set("request_timeout", std::chrono::milliseconds(10000));
     c.set("reconnect_min", std::chrono::milliseconds(100));
     c.set("reconnect_max", std::chrono::milliseconds(800));
+    c.set("restart_probe_interval", std::chrono::milliseconds(200));
     c.set("auth_fail_backoff", std::chrono::milliseconds(1500));
     return c;
 }

@@ -32,8 +32,11 @@ TEST(HaWebsocketPlugin, LoadsAndSendsAPollToHomeAssistant) {
     TestHost host(test_config(ha.url()), dir.path());
     auto sink = registry.make_sink("ha-websocket");
     sink->start(host);
+    // Two polls an hour apart: the hour that ended between them gets its row.
     const TimePoint now = Clock::now();
+    const ReadingBatch before = house_batch(now - std::chrono::hours(1), 2);
     const ReadingBatch batch = house_batch(now, 3);
+    ASSERT_EQ(sink->write({&before, 1}).code, WriteResult::Code::ok);
     ASSERT_EQ(sink->write({&batch, 1}).code, WriteResult::Code::ok);
     EXPECT_TRUE(idle_until(
         *sink, [&] { return ha.state_count() == 5; }, std::chrono::seconds(20)));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "plugins/sink-ha-websocket/ha_websocket_sink.hpp"
@@ -120,12 +121,13 @@ TEST(HaWebsocketSession, UnfinishedHourIsNeverImported) {
     sink.start(host);
     write_hours(sink, f.clock, 1, 4);
     // A reading stamped ahead of the sink's clock (a meter clock running fast) closes an hour
-    // that has not ended by "now": it waits.
+    // that has not ended by "now": it waits. (The hour before, 03:00, ended at 04:00 between
+    // two readings: interpolated and imported.)
     const ReadingBatch ahead = house_batch(hour_utc(5) + seconds(5), 5);
     f.clock.set(hour_utc(4) + seconds(10));
     ASSERT_EQ(sink.write({&ahead, 1}).code, WriteResult::Code::ok);
     ASSERT_TRUE(idle_until(
-        sink, [&] { return f.ha.statistics(heat_id).size() == 3; }, patience));
+        sink, [&] { return f.ha.statistics(heat_id).size() == 4; }, patience));
     idle_until(
         sink, [] { return false; }, milliseconds(1500));
     EXPECT_EQ(f.ha.statistics(heat_id).count(unix_of(hour_utc(4))), 0u);
@@ -170,6 +172,36 @@ TEST(HaWebsocketSession, RestartPushesStatesAgainAndFillsTheGapOnce) {
         EXPECT_NEAR(it->second.sum - prev->second.sum, heat_energy_at(h + 1) - heat_energy_at(h), 1e-6);
     }
     EXPECT_EQ(host.log_.count(heat_id + ": Home Assistant ends at 2024-05-01T02:00:00+00:00"), 1u);
+    sink.stop();
+}
+
+TEST(HaWebsocketSession, IsBackWithinSecondsOfARestartedHomeAssistantWithTheDefaultTimings) {
+    Fixture f;
+    ConfigTable config = test_config(f.ha.url());
+    config.set("reconnect_min", std::chrono::milliseconds(1000));  // the defaults, and
+    config.set("reconnect_max", std::chrono::milliseconds(60'000));
+    config.set("restart_probe_interval", std::chrono::milliseconds(2000));
+    config.set("auth_fail_backoff", std::chrono::milliseconds(15 * 60'000));
+    TestHost host(config, f.dir.path());
+    HaWebsocketSink sink([&] { return f.clock.now(); });
+    sink.start(host);
+    write_hours(sink, f.clock, 1, 2);
+    std::vector<double> back_after;
+    for (int restart = 0; restart < 3; ++restart) {
+        const auto connects = sink.status().connects;
+        // An update's restart: down for longer than the old backoff needed to grow past 16 s.
+        constexpr milliseconds down{20'000};
+        const auto restarted = std::chrono::steady_clock::now();
+        f.ha.restart(down);
+        ASSERT_TRUE(idle_until(
+            sink, [&] { return sink.status().connected && sink.status().connects > connects; }, milliseconds(40'000)));
+        back_after.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - restarted - down).count());
+        EXPECT_LT(back_after.back(), 3.5) << "restart " << restart;
+    }
+    EXPECT_EQ(host.log_.count("trying again every 2 s for up to 10 min"), 3u);
+    std::printf("[ha-websocket] connected again %.2f s, %.2f s, %.2f s after Home Assistant listened again\n",
+                back_after[0], back_after[1], back_after[2]);
     sink.stop();
 }
 
@@ -345,6 +377,7 @@ struct VersionCase {
     std::string version;
     bool expect_mean_type;
     std::size_t expect_invalid_format;
+    bool expect_types;  // the last statistics_during_period asked for the state and sum columns only
 };
 
 void PrintTo(const VersionCase& c, std::ostream* os) { *os << c.version; }
@@ -375,15 +408,23 @@ TEST_P(HaWebsocketVersions, MetadataFitsTheVersionAndBackfillWorks) {
     for (const auto& e : f.ha.errors_sent()) invalid_format += e["error"]["code"] == "invalid_format";
     EXPECT_EQ(invalid_format, GetParam().expect_invalid_format);
     for (const auto& [start, n] : import_counts(f.ha, heat_id)) EXPECT_EQ(n, 1) << start;
+    std::optional<bool> types;
+    for (const auto& m : f.ha.received())
+        if (m.value("type", "") == "recorder/statistics_during_period") types = m.contains("types");
+    ASSERT_TRUE(types.has_value());
+    EXPECT_EQ(*types, GetParam().expect_types);
     sink.stop();
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, HaWebsocketVersions,
-                         ::testing::Values(VersionCase{"2025.11.1", true, 0}, VersionCase{"2024.6.3", false, 0},
-                                           VersionCase{"2022.10.5", false, 0},
-                                           // A version string the sink cannot read: it tries the new
-                                           // form, is told the keys are extra, and falls back once per connection.
-                                           VersionCase{"dev", false, 2}),
+                         ::testing::Values(VersionCase{"2025.11.1", true, 0, true},
+                                           VersionCase{"2024.6.3", false, 0, true},
+                                           VersionCase{"2022.12.0", false, 0, true},
+                                           VersionCase{"2022.10.5", false, 0, false},
+                                           // A version string the sink cannot read: it tries the newest
+                                           // forms, is told `types` and the metadata keys are extra, and
+                                           // falls back at once, on each of its two connections.
+                                           VersionCase{"dev", false, 4, false}),
                          [](const auto& info) {
                              std::string n = info.param.version;
                              for (char& c : n)
