@@ -88,22 +88,41 @@ struct Daemon::Runtime {
         return out;
     }
 
+    // The HTTP thread reads what it shows of the configuration from this copy, never from
+    // `cfg`, which a reload replaces on the io thread.
+    StatusGateway http_view;
+    std::chrono::seconds sink_max_delay{300};
+    // metrics_listen, metrics_token and status_read_now take effect at start: a reload keeps
+    // the page's "read now" as the server was started with.
+    void publish_http_view(bool at_start) {
+        std::lock_guard lock(runners_mutex);
+        http_view = {cfg.gateway.id,
+                     version,
+                     cfg.files.empty() ? std::string() : cfg.files.front().string(),
+                     started,
+                     at_start ? cfg.gateway.status_read_now : http_view.read_now,
+                     cfg.gateway.read_now_min_interval,
+                     std::chrono::duration_cast<std::chrono::seconds>(cfg.gateway.chart_resolution)};
+        sink_max_delay = std::chrono::duration_cast<std::chrono::seconds>(cfg.gateway.health_sink_max_delay);
+    }
+
     std::string status_json(std::optional<std::size_t> max_points) const {
         GatewaySnapshot g = gateway_snapshot();
-        StatusGateway gw{cfg.gateway.id,
-                         version,
-                         cfg.files.empty() ? std::string() : cfg.files.front().string(),
-                         started,
-                         cfg.gateway.status_read_now,
-                         cfg.gateway.read_now_min_interval,
-                         std::chrono::duration_cast<std::chrono::seconds>(cfg.gateway.chart_resolution)};
+        StatusGateway gw;
+        {
+            std::lock_guard lock(runners_mutex);
+            gw = http_view;
+        }
         return render_status(gw, status_meters(g.now), lane_stats(), g, max_points);
     }
 
     GatewaySnapshot gateway_snapshot() const {
         GatewaySnapshot g;
         g.journal = journal->stats();
-        g.sink_max_delay = std::chrono::duration_cast<std::chrono::seconds>(cfg.gateway.health_sink_max_delay);
+        {
+            std::lock_guard lock(runners_mutex);
+            g.sink_max_delay = sink_max_delay;
+        }
         g.readings = latest.snapshot();
         return g;
     }
@@ -316,6 +335,7 @@ void Daemon::reload(Runtime& rt) {
     old_runners.clear();
     for (auto& r : rt.runners) r->start();
     rt.cfg = std::move(next);
+    rt.publish_http_view(false);
     std::vector<std::string> exposed;
     if (rt.cfg.gateway.metrics_readings)
         for (const auto& m : rt.cfg.meters) exposed.push_back(m.name);
@@ -369,6 +389,7 @@ int Daemon::run() {
         rt->cfg.gateway.metrics_readings ? &rt->latest : nullptr, rt->history);
     rt->schedule_journal();
     for (auto& r : rt->runners) r->start();
+    rt->publish_http_view(true);
     if (!rt->cfg.gateway.metrics_listen.empty()) start_http(*rt);
     rt->notifier.ready(summary(rt->cfg, rt->bus->stats()));
 

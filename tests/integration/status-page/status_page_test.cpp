@@ -285,6 +285,34 @@ TEST_F(StatusPageTest, ATokenGuardsEveryPageAndReadNowKeepsTheBatteryGuard) {
     EXPECT_EQ(log().find("can be reached from other machines"), std::string::npos);
 }
 
+TEST_F(StatusPageTest, AReloadKeepsTheCurvesAndShowsTheNewMeter) {
+    auto kamgw = start();
+    json doc;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            doc = status();
+            return !doc.is_null() && points_of(doc, "house", "power") >= 3;
+        },
+        60s))
+        << log();
+    const auto before = points_of(doc, "house", "power");
+    dir.write("conf.d/shed.toml",
+              "[[meter]]\nname = \"shed\"\nurl = \"sim://multical403?serial=5550604\"\ninterval = \"1s\"\n"
+              "registers = [\"heat_energy\", \"power\"]\n");
+    kamgw.send_signal(SIGHUP);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            doc = status();
+            return !doc.is_null() && doc["meters"].size() == 4u && points_of(doc, "shed", "power") >= 1;
+        },
+        60s))
+        << log();
+    EXPECT_GE(points_of(doc, "house", "power"), before) << "the house's curve was kept";
+    EXPECT_EQ(doc["gateway"]["config_file"], (dir / "kamgw.toml").string());
+    kamgw.send_signal(SIGTERM);
+    EXPECT_EQ(kamgw.wait_exit(20s), 0) << log();
+}
+
 TEST_F(StatusPageTest, AnExposedPageWithoutATokenIsWarnedAbout) {
     auto kamgw = start({}, "0.0.0.0");
     ASSERT_TRUE(wait_until([&] { return log().find("can be reached from other machines") != std::string::npos; }, 30s))
