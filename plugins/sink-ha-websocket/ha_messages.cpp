@@ -25,34 +25,13 @@ bool expect(std::string_view& text, char c) {
 
 }  // namespace
 
-HaVersion parse_ha_version(std::string_view text) {
-    HaVersion v;
-    const auto dot = text.find('.');
-    if (dot == std::string_view::npos) return v;
-    int year = 0, month = 0;
-    auto [e1, ec1] = std::from_chars(text.data(), text.data() + dot, year);
-    if (ec1 != std::errc{} || e1 != text.data() + dot) return v;
-    const char* m = text.data() + dot + 1;
-    auto [e2, ec2] = std::from_chars(m, text.data() + text.size(), month);
-    if (ec2 != std::errc{} || e2 == m || month < 1 || month > 12 || year < 0) return v;
-    v.year = year;
-    v.month = month;
-    v.known = true;
-    return v;
-}
-
-bool version_at_least(const HaVersion& v, int year, int month) {
-    return v.known && (v.year > year || (v.year == year && v.month >= month));
-}
-
 std::string_view metadata_schema_name(MetadataSchema s) {
     return s == MetadataSchema::mean_type ? "mean_type/unit_class (2025.11+)" : "has_mean (before 2025.11)";
 }
 
-MetadataSchema metadata_schema_for(const HaVersion& v) {
+MetadataSchema metadata_schema_for(HaRelease release) {
     // An unknown version is more likely a new development build than a pre-2025.11 one.
-    if (!v.known || version_at_least(v, 2025, 11)) return MetadataSchema::mean_type;
-    return MetadataSchema::has_mean;
+    return release.at_least({2025, 11}) ? MetadataSchema::mean_type : MetadataSchema::has_mean;
 }
 
 std::optional<MetadataSchema> schema_after_invalid_format(MetadataSchema sent, std::string_view message) {
@@ -109,7 +88,7 @@ json statistics_during_period_command(const std::vector<std::string>& statistic_
     return command;
 }
 
-bool accepts_statistic_types(const HaVersion& v) { return !v.known || version_at_least(v, 2022, 12); }
+bool accepts_statistic_types(HaRelease release) { return release.at_least({2022, 12}); }
 
 bool refuses_statistic_types(std::string_view message) {
     return message.find("data['types']") != std::string_view::npos;

@@ -17,20 +17,11 @@ namespace kamgw::ha_websocket {
 
 using nlohmann::json;
 
-struct HaVersion {
-    int year = 0;
-    int month = 0;
-    bool known = false;
-};
-// "2025.11.2", "2024.6.0b3", "2026.1.0.dev20251201": year and month; unknown otherwise.
-HaVersion parse_ha_version(std::string_view text);
-bool version_at_least(const HaVersion& v, int year, int month);
-
 // Statistics metadata comes in two shapes: `mean_type` + `unit_class` from 2025.11 on,
 // `has_mean` before (older versions refuse the new keys as extra keys).
 enum class MetadataSchema { mean_type, has_mean };
 std::string_view metadata_schema_name(MetadataSchema s);
-MetadataSchema metadata_schema_for(const HaVersion& v);
+MetadataSchema metadata_schema_for(HaRelease release);
 // After an invalid_format answer: the other shape when the message names a key that only
 // the sent shape has (or a key the other shape needs); nullopt when it is about something else.
 std::optional<MetadataSchema> schema_after_invalid_format(MetadataSchema sent, std::string_view message);
@@ -52,7 +43,7 @@ json import_statistics_command(const StatisticMeta& meta, MetadataSchema schema,
 // column anyway.
 json statistics_during_period_command(const std::vector<std::string>& statistic_ids, TimePoint start, bool types);
 // Whether the connected version takes statistics_during_period's `types` (unknown: newer, yes).
-bool accepts_statistic_types(const HaVersion& v);
+bool accepts_statistic_types(HaRelease release);
 // An invalid_format answer that names `types`: the command is sent again at once without it.
 bool refuses_statistic_types(std::string_view message);
 // The last row per statistic id from a statistics_during_period result. `start` may be epoch

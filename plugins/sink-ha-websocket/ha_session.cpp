@@ -417,9 +417,10 @@ asio::awaitable<void> HaSession::set_up() {
             for (const json& c : r["components"])
                 if (c.is_string() && c.get<std::string>() == "recorder") recorder = true;
     }
-    schema_ = metadata_schema_for(parse_ha_version(ha_version_));
-    statistic_types_ = accepts_statistic_types(parse_ha_version(ha_version_));
-    store_.set_release(ha_release(ha_version_));
+    const HaRelease release = ha_release(ha_version_);
+    schema_ = metadata_schema_for(release);
+    statistic_types_ = accepts_statistic_types(release);
+    store_.set_release(release);
 
     bool is_admin = true;
     const json user = co_await call(simple_command("auth/current_user"), options_.request_timeout);

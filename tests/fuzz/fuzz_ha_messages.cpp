@@ -15,9 +15,10 @@ namespace {
 void read_answer(const ha::json& message) {
     if (!message.is_object()) return;
     if (auto version = message.find("ha_version"); version != message.end() && version->is_string()) {
-        const auto v = ha::parse_ha_version(version->get_ref<const std::string&>());
+        const auto v = kamgw::ha_release(version->get_ref<const std::string&>());
         (void)ha::metadata_schema_for(v);
-        (void)ha::version_at_least(v, 2025, 11);
+        (void)ha::accepts_statistic_types(v);
+        (void)v.at_least({2025, 11});
     }
     if (auto result = message.find("result"); result != message.end()) (void)ha::last_rows(*result);
     if (auto error = message.find("error"); error != message.end() && error->is_object()) {
@@ -37,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     const ha::json message = ha::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!message.is_discarded()) read_answer(message);
-    (void)ha::parse_ha_version(text);
+    (void)kamgw::ha_release(text);
     (void)ha::parse_iso_time(text);
     return 0;
 }

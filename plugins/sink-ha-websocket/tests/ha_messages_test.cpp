@@ -9,19 +9,19 @@ using namespace kamgw::ha_websocket;
 StatisticMeta heat_meta() { return {"kamstrup:1_heat_energy", "kamstrup", "house Heat energy (1)", "GJ", "energy"}; }
 
 TEST(HaVersion, ParsesYearAndMonth) {
-    EXPECT_TRUE(version_at_least(parse_ha_version("2025.11.0"), 2025, 11));
-    EXPECT_TRUE(version_at_least(parse_ha_version("2026.1.0.dev20251201"), 2025, 11));
-    EXPECT_FALSE(version_at_least(parse_ha_version("2025.10.4"), 2025, 11));
-    EXPECT_FALSE(version_at_least(parse_ha_version("2024.6.0b3"), 2025, 11));
-    EXPECT_FALSE(parse_ha_version("dev").known);
-    EXPECT_FALSE(parse_ha_version("2024.13.0").known);
+    EXPECT_TRUE(ha_release("2025.11.0").at_least({2025, 11}));
+    EXPECT_TRUE(ha_release("2026.1.0.dev20251201").at_least({2025, 11}));
+    EXPECT_FALSE(ha_release("2025.10.4").at_least({2025, 11}));
+    EXPECT_FALSE(ha_release("2024.6.0b3").at_least({2025, 11}));
+    EXPECT_FALSE(ha_release("dev").known());
+    EXPECT_FALSE(ha_release("2024.13.0").known());
 }
 
 TEST(MetadataByVersion, NewKeysFrom2025_11) {
-    EXPECT_EQ(metadata_schema_for(parse_ha_version("2025.11.1")), MetadataSchema::mean_type);
-    EXPECT_EQ(metadata_schema_for(parse_ha_version("2025.10.0")), MetadataSchema::has_mean);
-    EXPECT_EQ(metadata_schema_for(parse_ha_version("2022.10.5")), MetadataSchema::has_mean);
-    EXPECT_EQ(metadata_schema_for(parse_ha_version("")), MetadataSchema::mean_type);
+    EXPECT_EQ(metadata_schema_for(ha_release("2025.11.1")), MetadataSchema::mean_type);
+    EXPECT_EQ(metadata_schema_for(ha_release("2025.10.0")), MetadataSchema::has_mean);
+    EXPECT_EQ(metadata_schema_for(ha_release("2022.10.5")), MetadataSchema::has_mean);
+    EXPECT_EQ(metadata_schema_for(ha_release("")), MetadataSchema::mean_type);
 
     const json modern = statistics_metadata(heat_meta(), MetadataSchema::mean_type);
     EXPECT_EQ(modern["mean_type"], 0);
