@@ -150,6 +150,9 @@ TEST(HaRelease, ReadsTheVersionString) {
     EXPECT_FALSE(ha_release("dev").known());
     EXPECT_FALSE(ha_release("2025.13.0").known());
     EXPECT_FALSE(ha_release("").known());
+    EXPECT_FALSE(ha_release(std::string(100, '6') + ".1").known()) << "no overflow, no year";
+    EXPECT_FALSE(ha_release("2025." + std::string(40, '1')).known());
+    EXPECT_FALSE(ha_release("20251.1").known());
     EXPECT_TRUE(ha_release("2024.6.3").at_least({2024, 2}));
     EXPECT_FALSE(ha_release("2024.1.9").at_least({2024, 2}));
     EXPECT_TRUE(HaRelease{}.at_least({2099, 1}));

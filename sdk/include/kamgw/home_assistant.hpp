@@ -243,14 +243,22 @@ struct HaRelease {
 };
 
 constexpr HaRelease ha_release(std::string_view version) {
-    HaRelease r;
+    // At most `digits` digits from `i` as a number; -1 when there are none or more.
+    auto number = [&version](std::size_t& i, std::size_t digits) {
+        const std::size_t start = i;
+        int value = 0;
+        for (; i < version.size() && version[i] >= '0' && version[i] <= '9'; ++i) {
+            if (i - start == digits) return -1;
+            value = value * 10 + (version[i] - '0');
+        }
+        return i == start ? -1 : value;
+    };
     std::size_t i = 0;
-    int year = 0, month = 0;
-    for (; i < version.size() && version[i] >= '0' && version[i] <= '9'; ++i) year = year * 10 + (version[i] - '0');
-    if (i == 0 || i >= version.size() || version[i] != '.') return r;
-    const std::size_t month_start = ++i;
-    for (; i < version.size() && version[i] >= '0' && version[i] <= '9'; ++i) month = month * 10 + (version[i] - '0');
-    if (i == month_start || month < 1 || month > 12 || year < 2000) return r;
+    const int year = number(i, 4);
+    if (year < 2000 || i >= version.size() || version[i] != '.') return {};
+    ++i;
+    const int month = number(i, 2);
+    if (month < 1 || month > 12) return {};
     return {year, month};
 }
 
