@@ -56,12 +56,20 @@ struct Daemon::Runtime {
     std::vector<MeterSnapshot> meter_snapshots() const {
         std::lock_guard lock(runners_mutex);
         std::vector<MeterSnapshot> out;
-        for (const auto& r : runners) {
-            const meter::RunnerSnapshot s = r->snapshot();
-            out.push_back({r->config().name, s.identity, s.health, s.counters, s.detail, s.missing_registers,
-                           std::chrono::duration<double>(s.poll_lag).count(), s.behind});
-        }
+        for (const auto& r : runners) out.push_back(snapshot_of(*r, r->snapshot()));
         return out;
+    }
+
+    // What /metrics, /health and the status page show of one meter.
+    static MeterSnapshot snapshot_of(const meter::MeterRunner& r, const meter::RunnerSnapshot& s) {
+        return {r.config().name,
+                s.identity,
+                s.health,
+                s.counters,
+                s.detail,
+                s.missing_registers,
+                std::chrono::duration<double>(s.poll_lag).count(),
+                s.behind};
     }
 
     std::vector<StatusMeter> status_meters(TimePoint now) const {
@@ -70,14 +78,7 @@ struct Daemon::Runtime {
         for (const auto& r : runners) {
             const meter::RunnerSnapshot s = r->snapshot();
             StatusMeter m;
-            m.meter = {r->config().name,
-                       s.identity,
-                       s.health,
-                       s.counters,
-                       s.detail,
-                       s.missing_registers,
-                       std::chrono::duration<double>(s.poll_lag).count(),
-                       s.behind};
+            m.meter = snapshot_of(*r, s);
             m.interval = std::chrono::duration_cast<std::chrono::seconds>(r->config().interval);
             m.last_poll = s.last_poll;
             m.next_poll = s.next_attempt ? s.next_attempt : s.next_poll;
