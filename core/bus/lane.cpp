@@ -228,7 +228,7 @@ bool Lane::attach_journal(std::unique_lock<std::mutex>& lock) {
         if (stopping_) return false;
         if (!logged) log_unlocked(lock, spdlog::level::info, "waiting for the previous lane of this sink to finish");
         logged = true;
-        wait(lock, SteadyClock::now() + std::chrono::seconds(1));
+        wait(lock, SteadyClock::now() + std::chrono::seconds(1), events_);
     }
 }
 
@@ -261,7 +261,7 @@ bool Lane::start_sink(std::unique_lock<std::mutex>& lock) {
                      fmt::format("start failed (attempt {}), trying again in {} ms; readings wait in the journal: {}",
                                  backoff_.attempt(), wait_for.count(), why));
         const auto until = SteadyClock::now() + wait_for;
-        while (!stopping_ && SteadyClock::now() < until) wait(lock, until);
+        while (!stopping_ && SteadyClock::now() < until) wait(lock, until, events_);
         if (stopping_) return false;
         state_ = LaneState::starting;
     }
@@ -275,8 +275,7 @@ void Lane::note_error(const std::string& message) {
 
 void Lane::note_success() { counters_.failing_since.reset(); }
 
-void Lane::wait(std::unique_lock<std::mutex>& lock, SteadyClock::time_point until) {
-    const std::uint64_t seen = events_;
+void Lane::wait(std::unique_lock<std::mutex>& lock, SteadyClock::time_point until, std::uint64_t seen) {
     wake_.wait_until(lock, until, [&] { return events_ != seen; });
 }
 
@@ -288,6 +287,9 @@ void Lane::log_unlocked(std::unique_lock<std::mutex>& lock, spdlog::level::level
 
 void Lane::loop(std::unique_lock<std::mutex>& lock) {
     for (;;) {
+        // Counted before this round looks at anything: what arrives while the journal is read
+        // (without the lock) then ends the wait below instead of being slept through.
+        const std::uint64_t seen = events_;
         if (reopen_requested_) {
             reopen_requested_ = false;
             call_sink(lock, "reopen", [this] { sink_->reopen(); });
@@ -308,7 +310,7 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
             continue;
         }
         if (now < retry_at_) {
-            wait(lock, stopping_ ? std::min(retry_at_, drain_deadline_) : std::min(retry_at_, idle_due));
+            wait(lock, stopping_ ? std::min(retry_at_, drain_deadline_) : std::min(retry_at_, idle_due), seen);
             continue;
         }
 
@@ -322,13 +324,13 @@ void Lane::loop(std::unique_lock<std::mutex>& lock) {
         if (batch.skipped != 0) skip(lock, batch.skipped, "the journal no longer holds them");
         if (batch.entries.empty()) {
             if (stopping_) break;  // everything there is was delivered
-            wait(lock, idle_due);
+            wait(lock, idle_due, seen);
             continue;
         }
         if (!stopping_ && batch.entries.size() < settings_.batch_size) {
             const auto flush_due = batch.entries.front().appended + settings_.flush_interval;
             if (SteadyClock::now() < flush_due) {
-                wait(lock, std::min(flush_due, idle_due));
+                wait(lock, std::min(flush_due, idle_due), seen);
                 continue;
             }
         }

@@ -94,8 +94,9 @@ private:
     void request_idle(std::chrono::milliseconds within);
     void note_error(const std::string& message);
     void note_success();
-    // Sleeps until `until` or until something happens (a batch, a status, a stop).
-    void wait(std::unique_lock<std::mutex>& lock, SteadyClock::time_point until);
+    // Sleeps until `until` or until something happens (a batch, a status, a stop) after the
+    // event count was `seen`.
+    void wait(std::unique_lock<std::mutex>& lock, SteadyClock::time_point until, std::uint64_t seen);
     void log_unlocked(std::unique_lock<std::mutex>& lock, spdlog::level::level_enum level, const std::string& line);
 
     LaneSettings settings_;

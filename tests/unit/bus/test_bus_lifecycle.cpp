@@ -86,6 +86,39 @@ TEST(BusLifecycle, IdleComesWhenTheSinkAsksAndNotOnATick) {
     EXPECT_GE(std::chrono::steady_clock::now() - asked, 250ms);
 }
 
+// Waits on the record's condition variable, so a round trip takes microseconds, not a poll.
+bool wait_for_change(SinkRecord& rec, const std::function<bool(const SinkRecord&)>& done) {
+    std::unique_lock l(rec.mutex);
+    return rec.changed.wait_for(l, 3s, [&] { return done(rec); });
+}
+
+// A batch or a wake() that arrives while the lane reads the journal (without its lock) must not
+// be lost: the lane would otherwise sleep until its idle interval with a batch waiting.
+TEST(BusLifecycle, NothingThatArrivesWhileTheLaneReadsTheJournalIsLost) {
+    auto rec = std::make_shared<SinkRecord>();
+    SinkHost* host = nullptr;
+    rec->on_start = [&](SinkHost& h) { host = &h; };
+    ReadingBus bus(HostServices{});
+    bus.add_lane(recording_sink(rec), sink_config("rec", 1, 0ms), {});
+    bus.start();
+    ASSERT_TRUE(rec->wait([](const SinkRecord& r) { return r.starts == 1; }));
+    constexpr std::uint64_t rounds = 20000;
+    for (std::uint64_t i = 0; i < rounds; ++i) {
+        // The write is recorded before the lane reads the journal again, so the next batch
+        // lands while that read runs.
+        bus.publish(make_batch(i));
+        ASSERT_TRUE(wait_for_change(*rec, [i](const SinkRecord& r) { return r.written.size() == i + 1; }))
+            << "batch " << i << " waited in the journal while the lane slept";
+        if (i % 3 == 0) {
+            const int idles = rec->read([](const SinkRecord& r) { return r.idles; });
+            host->wake(0ms);
+            ASSERT_TRUE(wait_for_change(*rec, [idles](const SinkRecord& r) { return r.idles > idles; }))
+                << "wake() in round " << i << " was lost";
+        }
+    }
+    EXPECT_EQ(bus.stop(5s).left_batches(), 0u);
+}
+
 TEST(BusLifecycle, StopDrainsWhatIsQueuedWithinTheTimeout) {
     auto rec = std::make_shared<SinkRecord>();
     ReadingBus bus(HostServices{});
