@@ -42,7 +42,7 @@ OrderedJson meter_device_block(const Options& o, const GatewayInfo& g, const Met
     j["name"] = m.name.empty() ? "Kamstrup " + m.serial : m.name;
     j["manufacturer"] = "Kamstrup";
     if (!m.model.empty()) j["model"] = m.model;
-    if (device_serial_number(o.compat)) j["serial_number"] = m.serial;
+    if (device_serial_number(o.form)) j["serial_number"] = m.serial;
     if (!m.firmware.empty()) j["sw_version"] = m.firmware;
     j["via_device"] = device_node_id(g.id);
     return j;
@@ -61,7 +61,7 @@ OrderedJson gateway_device_block(const Options& o, const GatewayInfo& g) {
 
 // object_id until 2025.10, default_entity_id from then on (object_id stops working in 2026.4).
 void add_entity_id(OrderedJson& j, const Options& o, std::string_view platform, const std::string& object) {
-    if (o.compat == HaCompat::v2025_10)
+    if (default_entity_id(o.form))
         j["default_entity_id"] = std::string(platform) + "." + object;
     else
         j["object_id"] = object;
@@ -93,7 +93,7 @@ Entity sensor_entity(const Options& o, const ReadingBatch& b, const MeterContext
     if (!p.device_class.empty()) j["device_class"] = p.device_class;
     if (!p.state_class.empty()) j["state_class"] = p.state_class;
     if (!p.unit.empty()) j["unit_of_measurement"] = p.unit;
-    if (p.display_precision >= 0 && o.compat != HaCompat::minimal)
+    if (p.display_precision >= 0 && origin_and_precision(o.form))
         j["suggested_display_precision"] = p.display_precision;
     if (!p.entity_category.empty()) j["entity_category"] = p.entity_category;
     if (!configured(m, r.key)) j["enabled_by_default"] = false;
@@ -144,7 +144,7 @@ std::vector<MqttMessage> render(const Options& o, const GatewayInfo& g, const st
     for (auto& e : entities) {
         OrderedJson& j = e.config;
         j["device"] = device;
-        if (o.compat != HaCompat::minimal) j["origin"] = origin_block(o, g);
+        if (origin_and_precision(o.form)) j["origin"] = origin_block(o, g);
         out.push_back(
             {o.discovery_prefix + "/" + e.component + "/" + node + "/" + e.object_id + "/config", j.dump(), true});
     }
@@ -163,7 +163,7 @@ std::vector<MqttMessage> meter_discovery(const Options& o, const GatewayInfo& g,
     if (b.meter.serial.empty()) return {};
     std::vector<Entity> entities;
     for (const Reading& r : b.readings) {
-        const EntityPresentation p = present(r, o.compat);
+        const EntityPresentation p = present(r, o.form);
         entities.push_back(sensor_entity(o, b, m, r, p, r.key, r.name.empty() ? r.key : r.name, r.key));
         if (o.gas_companion && (r.key == "heat_energy" || r.register_id == 60)) {
             EntityPresentation gas = p;

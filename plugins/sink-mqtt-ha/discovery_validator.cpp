@@ -97,7 +97,7 @@ void check_topic(const Json& j, std::string_view key, bool required, Problems& p
         p.push_back("'" + std::string(key) + "' is not a valid topic (no '+' or '#')");
 }
 
-void check_device(const Json& raw, HaCompat compat, Problems& p) {
+void check_device(const Json& raw, DiscoveryForm form, Problems& p) {
     if (!raw.is_object()) {
         p.push_back("'device' must be an object");
         return;
@@ -111,10 +111,9 @@ void check_device(const Json& raw, HaCompat compat, Problems& p) {
     const bool has_ids = ids != d.end() &&
                          ((ids->is_string() && !ids->get<std::string>().empty()) || (ids->is_array() && !ids->empty()));
     if (!has_ids && !d.contains("connections")) p.push_back("device: needs 'identifiers' or 'connections'");
-    if (!device_serial_number(compat) && d.contains("serial_number"))
-        p.push_back(
-            "device: 'serial_number' is rejected by Home Assistant before 2024.2 (ha_compat = minimal or "
-            "modern)");
+    if (!device_serial_number(form) && d.contains("serial_number"))
+        p.push_back("device: 'serial_number' is rejected by Home Assistant before 2024.2 (written for " +
+                    form_name(form) + ")");
 }
 
 void check_origin(const Json& raw, Problems& p) {
@@ -165,7 +164,7 @@ bool looks_like_temperature_difference(const Json& j, std::string_view unit) {
     return false;
 }
 
-void check_sensor_classes(const Json& j, HaCompat compat, Problems& p) {
+void check_sensor_classes(const Json& j, DiscoveryForm form, Problems& p) {
     std::string dc_name, sc_name, unit;
     if (j.contains("device_class")) {
         if (!j["device_class"].is_string())
@@ -196,12 +195,15 @@ void check_sensor_classes(const Json& j, HaCompat compat, Problems& p) {
         if (!sc) p.push_back("unknown state_class '" + sc_name + "'");
     }
     if (!dc || !sc) return;
-    const HaRelease release = release_of(compat);
-    if (*dc != HaDeviceClass::none && !release.at_least(ha_device_class_since(*dc))) {
+    // For every release: the oldest must know the class, and every release that refuses a unit
+    // its class lacks must have this one.
+    const HaRelease class_release = form.every_release ? oldest_supported_ha : form.release;
+    const HaRelease unit_release = form.every_release ? mqtt_refuses_wrong_units_since : form.release;
+    if (*dc != HaDeviceClass::none && !class_release.at_least(ha_device_class_since(*dc))) {
         const HaRelease since = ha_device_class_since(*dc);
         p.push_back("device_class '" + dc_name + "' is unknown before Home Assistant " + std::to_string(since.year) +
                     "." + std::to_string(since.month) + " (Home Assistant rejects the entity)");
-    } else if (*dc != HaDeviceClass::none && !ha_accepts(*dc, *sc, unit, release)) {
+    } else if (*dc != HaDeviceClass::none && !ha_accepts(*dc, *sc, unit, unit_release)) {
         p.push_back("device_class '" + dc_name + "' does not accept " +
                     (sc_name.empty() ? std::string("no state_class") : "state_class '" + sc_name + "'") + " with " +
                     (unit.empty() ? std::string("no unit") : "unit '" + unit + "'"));
@@ -217,18 +219,15 @@ void check_sensor_classes(const Json& j, HaCompat compat, Problems& p) {
         const auto& v = j["suggested_display_precision"];
         if (!v.is_number_integer() || v.get<long long>() < 0)
             p.push_back("'suggested_display_precision' must be a non-negative integer");
-        if (compat == HaCompat::minimal)
-            p.push_back("'suggested_display_precision' is rejected before Home Assistant 2023 (ha_compat = minimal)");
     }
     if (j.contains("expire_after") &&
         (!j["expire_after"].is_number_integer() || j["expire_after"].get<long long>() <= 0))
         p.push_back("'expire_after' must be a positive number of seconds");
 }
 
-void check_entity_id(const Json& j, std::string_view component, HaCompat compat, Problems& p) {
+// Releases before 2025.10 drop default_entity_id like any unknown top-level key.
+void check_entity_id(const Json& j, std::string_view component, DiscoveryForm form, Problems& p) {
     if (j.contains("default_entity_id")) {
-        if (compat != HaCompat::v2025_10)
-            p.push_back("'default_entity_id' is only understood from Home Assistant 2025.10 on");
         const auto& v = j["default_entity_id"];
         const std::string prefix = std::string(component) + ".";
         bool ok =
@@ -239,14 +238,14 @@ void check_entity_id(const Json& j, std::string_view component, HaCompat compat,
         }
         if (!ok) p.push_back("'default_entity_id' must be '" + prefix + "<lowercase letters, digits, _>'");
     }
-    if (j.contains("object_id") && compat == HaCompat::v2025_10)
+    if (j.contains("object_id") && !form.every_release && default_entity_id(form))
         p.push_back("'object_id' is deprecated from Home Assistant 2025.10 (use default_entity_id)");
 }
 
 }  // namespace
 
 std::vector<std::string> validate_discovery_config(const nlohmann::json& raw, std::string_view component,
-                                                   HaCompat compat) {
+                                                   DiscoveryForm form) {
     Problems p;
     if (!raw.is_object()) return {"the config must be a JSON object"};
     const Json j = expand(raw, abbreviations);
@@ -255,7 +254,7 @@ std::vector<std::string> validate_discovery_config(const nlohmann::json& raw, st
         p.push_back("'name' must be a string or null");
     if (component == "sensor") {
         check_topic(j, "state_topic", true, p);
-        check_sensor_classes(j, compat, p);
+        check_sensor_classes(j, form, p);
     } else if (component == "button") {
         check_topic(j, "command_topic", true, p);
     } else {
@@ -273,19 +272,16 @@ std::vector<std::string> validate_discovery_config(const nlohmann::json& raw, st
         p.push_back("'enabled_by_default' must be true or false");
     if (j.contains("qos") && (!j["qos"].is_number_integer() || j["qos"].get<int>() < 0 || j["qos"].get<int>() > 2))
         p.push_back("'qos' must be 0, 1 or 2");
-    check_entity_id(j, component, compat, p);
+    check_entity_id(j, component, form, p);
     check_availability(j, p);
-    if (j.contains("device")) check_device(j["device"], compat, p);
-    if (j.contains("origin")) {
-        if (compat == HaCompat::minimal)
-            p.push_back("'origin' is rejected before Home Assistant 2023.9 (ha_compat = minimal)");
-        check_origin(j["origin"], p);
-    }
+    if (j.contains("device")) check_device(j["device"], form, p);
+    // Releases before 2023.9 drop origin like any unknown top-level key.
+    if (j.contains("origin")) check_origin(j["origin"], p);
     return p;
 }
 
 std::vector<std::string> validate_discovery_message(std::string_view topic, std::string_view payload,
-                                                    std::string_view prefix, HaCompat compat) {
+                                                    std::string_view prefix, DiscoveryForm form) {
     Problems p;
     // <prefix>/<component>/[<node_id>/]<object_id>/config, ids from [a-zA-Z0-9_-] only.
     std::vector<std::string_view> levels;
@@ -308,13 +304,13 @@ std::vector<std::string> validate_discovery_message(std::string_view topic, std:
     const Json j = Json::parse(payload, nullptr, false);
     if (j.is_discarded()) return {"the payload is not valid JSON"};
     const std::string_view component = levels[0];
-    if (component != "device") return validate_discovery_config(j, component, compat);
+    if (component != "device") return validate_discovery_config(j, component, form);
 
     const Json d = expand(j, abbreviations);
     if (!d.contains("device"))
         p.push_back("a device config needs 'device'");
     else
-        check_device(d["device"], compat, p);
+        check_device(d["device"], form, p);
     if (!d.contains("origin"))
         p.push_back("a device config needs 'origin'");
     else
@@ -331,7 +327,7 @@ std::vector<std::string> validate_discovery_message(std::string_view topic, std:
             p.push_back("component '" + id + "' needs a 'platform'");
             continue;
         }
-        for (const std::string& problem : validate_discovery_config(c, c["platform"].get<std::string>(), compat))
+        for (const std::string& problem : validate_discovery_config(c, c["platform"].get<std::string>(), form))
             p.push_back("component '" + id + "': " + problem);
     }
     return p;

@@ -17,14 +17,14 @@ namespace kamgw::mqtt_ha {
 // Abbreviated keys (dev_cla, unit_of_meas, …) are understood. Checks: required keys, the
 // device class / state class / unit table (kamgw::ha_accepts), temperature classes on
 // temperature differences, default_entity_id form, entity_category, availability, and the
-// device and origin blocks (which Home Assistant validates strictly), against `compat`.
+// device and origin blocks (which Home Assistant validates strictly), against `form`.
 std::vector<std::string> validate_discovery_config(const nlohmann::json& config, std::string_view component = "sensor",
-                                                   HaCompat compat = HaCompat::v2025_10);
+                                                   DiscoveryForm form = newest_form());
 
 // A whole discovery message: the topic's form and charset, then the payload (one component,
 // or every entry of `components` for a device config). An empty payload (removal) is valid.
 std::vector<std::string> validate_discovery_message(std::string_view topic, std::string_view payload,
                                                     std::string_view discovery_prefix,
-                                                    HaCompat compat = HaCompat::v2025_10);
+                                                    DiscoveryForm form = newest_form());
 
 }  // namespace kamgw::mqtt_ha

@@ -38,7 +38,17 @@ bool is_date_reading(const Reading& r) {
            r.ha.device_class == HaDeviceClass::timestamp;
 }
 
-EntityPresentation present(const Reading& r, HaCompat compat) {
+HaPresentation ha_presentation_for(const HaHints& hints, Unit unit, DiscoveryForm form) {
+    if (!form.every_release) return ha_presentation(hints, unit, form.release);
+    HaPresentation p = ha_presentation(hints, unit);
+    const bool classless = p.device_class == HaDeviceClass::none || p.device_class == HaDeviceClass::timestamp;
+    if (!classless && (!oldest_supported_ha.at_least(ha_device_class_since(p.device_class)) ||
+                       !mqtt_refuses_wrong_units_since.at_least(ha_unit_since(p.device_class, p.unit))))
+        p.device_class = HaDeviceClass::none;
+    return p;
+}
+
+EntityPresentation present(const Reading& r, DiscoveryForm form) {
     EntityPresentation p;
     p.icon = std::string(r.ha.icon);
     p.entity_category = std::string(ha_entity_category_name(r.ha.entity_category));
@@ -52,7 +62,7 @@ EntityPresentation present(const Reading& r, HaCompat compat) {
 
     // A class the release does not know rejects the whole entity; one without the meter's unit
     // would not convert it: either way the entity goes without a class.
-    HaPresentation hp = ha_presentation(r.ha, r.unit, release_of(compat));
+    HaPresentation hp = ha_presentation_for(r.ha, r.unit, form);
     // A temperature class would make Home Assistant convert a difference like an absolute
     // temperature (10 K shown as -263.15 °C); a difference keeps its unit and no class.
     if (r.quantity == Quantity::temperature_difference && hp.device_class == HaDeviceClass::temperature)

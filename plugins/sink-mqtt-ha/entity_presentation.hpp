@@ -27,7 +27,11 @@ struct EntityPresentation {
     StateKind kind = StateKind::number;
 };
 
-EntityPresentation present(const Reading& reading, HaCompat compat);
+EntityPresentation present(const Reading& reading, DiscoveryForm form);
+
+// ha_presentation() for `form`: for every release, a device class the oldest lacks, or a unit a
+// release that refuses wrong units lacks, leaves the entity without a class.
+HaPresentation ha_presentation_for(const HaHints& hints, Unit unit, DiscoveryForm form);
 
 // Whether a reading is a calendar date (published as a timestamp sensor).
 bool is_date_reading(const Reading& reading);

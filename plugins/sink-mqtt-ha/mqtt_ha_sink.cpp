@@ -1,6 +1,7 @@
 #include "plugins/sink-mqtt-ha/mqtt_ha_sink.hpp"
 
 #include "plugins/sink-mqtt-ha/discovery_validator.hpp"
+#include "plugins/sink-mqtt-ha/ha_release_probe.hpp"
 #include "plugins/sink-mqtt-ha/state_payload.hpp"
 #include "plugins/sink-mqtt-ha/topics.hpp"
 
@@ -33,6 +34,7 @@ void MqttHaSink::start(SinkHost& host) {
     published_ = PublishedEntities(host.state_dir() / "published-discovery.json");
     std::string error;
     if (!published_.load(error)) host.log().warn(error);
+    choose_form();
 
     mqtt::MqttClient::Callbacks callbacks;
     callbacks.on_message = [this](const std::string& topic, const std::string& payload) { on_message(topic, payload); };
@@ -45,6 +47,75 @@ void MqttHaSink::start(SinkHost& host) {
         .subscriptions = {{options_.status_topic, 0}, {read_now_subscription(options_), options_.qos}}};
     client_ = std::make_unique<mqtt::MqttClient>(options_, std::move(session), host.log(), std::move(callbacks));
     client_->start();
+}
+
+void MqttHaSink::choose_form() {
+    if (options_.compat) {
+        host_->log().info("discovery written for Home Assistant " + form_name(options_.form) + " (ha_compat)");
+        return;
+    }
+    if (!options_.ha_url.empty()) {
+        learn_release();
+        return;
+    }
+    if (options_.discovery == DiscoveryMode::device) {
+        host_->log().warn(
+            "discovery = \"device\" needs Home Assistant 2024.11 or later, and its release is unknown (no ha_url): "
+            "an older Home Assistant ignores these configs without a word; set ha_url and ha_token so kamgw "
+            "checks, or discovery = \"entity\"");
+        return;
+    }
+    host_->log().info(
+        "Home Assistant's release is unknown (no ha_url): discovery is written in the form every release since "
+        "2022.10 accepts, without the device's serial_number and without device classes older releases refuse "
+        "(water before 2022.11, volume_flow_rate before 2024.2); set ha_url and ha_token, or ha_compat, for the "
+        "form of the release you run");
+}
+
+void MqttHaSink::learn_release() {
+    const ReleaseAnswer answer =
+        ask_ha_release(options_.ha_url, options_.ha_token, options_.ha_ca_file, release_timeout);
+    if (!answer.release.known()) {
+        release_due_ = std::chrono::steady_clock::now() + release_retry;
+        const std::string line = "cannot learn Home Assistant's release: " + answer.error +
+                                 "; discovery stays in the " +
+                                 (ha_version_.empty() ? "form every release since 2022.10 accepts"
+                                                      : "form for " + form_name(options_.form)) +
+                                 ", asking again at Home Assistant's next birth message and every " +
+                                 std::to_string(release_retry.count()) + " s";
+        if (release_failure_logged_)
+            host_->log().debug(line);
+        else
+            host_->log().warn(line);
+        release_failure_logged_ = true;
+        return;
+    }
+    release_due_.reset();
+    release_failure_logged_ = false;
+    const DiscoveryForm before = options_.form;
+    const bool first = ha_version_.empty();
+    ha_version_ = answer.version;
+    options_.form = form_for(answer.release);
+    if (options_.discovery == DiscoveryMode::device && !answer.release.at_least(device_discovery_since)) {
+        host_->log().error("Home Assistant " + answer.version +
+                           " has no device-based discovery (2024.11 and later): publishing one config per entity");
+        options_.discovery = DiscoveryMode::entity;
+    }
+    const bool changed = before.every_release != options_.form.every_release ||
+                         before.release.year != options_.form.release.year ||
+                         before.release.month != options_.form.release.month;
+    if (first || changed)
+        host_->log().info("Home Assistant " + answer.version + " at " + options_.ha_url + ": discovery written for " +
+                          form_name(options_.form));
+    if (changed && client_ && client_->connected()) rewrite_discovery();
+}
+
+void MqttHaSink::rewrite_discovery() {
+    for (auto& [serial, meter] : by_serial_) {
+        if (meter.last.meter.serial.empty()) continue;
+        std::vector<int> ids;
+        announce(meter, meter.last, ids);
+    }
 }
 
 void MqttHaSink::stop() {
@@ -111,8 +182,7 @@ bool MqttHaSink::announce(MeterState& meter, const ReadingBatch& batch, std::vec
 std::set<std::string> MqttHaSink::publish_discovery(const std::vector<MqttMessage>& messages, std::vector<int>* ids) {
     std::set<std::string> topics;
     for (const MqttMessage& m : messages) {
-        const auto problems =
-            validate_discovery_message(m.topic, m.payload, options_.discovery_prefix, options_.compat);
+        const auto problems = validate_discovery_message(m.topic, m.payload, options_.discovery_prefix, options_.form);
         if (!problems.empty()) {
             std::string text;
             for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
@@ -166,6 +236,8 @@ void MqttHaSink::idle() {
     const auto now = std::chrono::steady_clock::now();
     std::optional<std::chrono::steady_clock::time_point> due = client_->next_service();
     if (states_due_ && (!due || *states_due_ < *due)) due = states_due_;
+    // Asked only while connected: the answer is for publishing.
+    if (release_due_ && client_->connected() && (!due || *release_due_ < *due)) due = release_due_;
     if (due) host_->wake(std::chrono::duration_cast<std::chrono::milliseconds>(std::max(*due - now, now - now)));
 }
 
@@ -183,9 +255,12 @@ void MqttHaSink::catch_up() {
     }
     if (birth_seen_.exchange(false)) {
         host_->log().info("Home Assistant came online: republishing discovery, then states");
+        // An update is the usual reason Home Assistant restarted: its release may be new.
+        if (!options_.compat && !options_.ha_url.empty()) learn_release();
         republish_discovery();
         states_due_ = std::chrono::steady_clock::now() + states_after_birth;
     }
+    if (release_due_ && std::chrono::steady_clock::now() >= *release_due_) learn_release();
     if (states_due_ && std::chrono::steady_clock::now() >= *states_due_) {
         states_due_.reset();
         republish_states();

@@ -53,6 +53,12 @@ private:
     void save_published();
     // After a reconnect or a birth message: everything again.
     void catch_up();
+    // The form the discovery is written in: from ha_compat, Home Assistant's answer at ha_url,
+    // or every release; logged once at start.
+    void choose_form();
+    // Asks ha_url for Home Assistant's release; a new release rewrites every discovery config.
+    void learn_release();
+    void rewrite_discovery();
     void republish_discovery();
     void republish_states();
     void on_message(const std::string& topic, const std::string& payload);
@@ -69,6 +75,12 @@ private:
     std::uint64_t handled_connects_ = 0;
     std::optional<std::chrono::steady_clock::time_point> states_due_;
     std::map<std::string, bool> unidentified_warned_;
+    // Asking Home Assistant its release (ha_compat = "auto" with ha_url).
+    static constexpr std::chrono::seconds release_retry{60};
+    static constexpr std::chrono::seconds release_timeout{5};
+    std::optional<std::chrono::steady_clock::time_point> release_due_;  // none: not asking
+    bool release_failure_logged_ = false;
+    std::string ha_version_;  // as Home Assistant last answered
 
     std::atomic<bool> birth_seen_{false};  // set by the network thread
     mutable std::mutex names_mutex_;

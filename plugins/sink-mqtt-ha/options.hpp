@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -13,30 +14,42 @@
 
 namespace kamgw::mqtt_ha {
 
-// Which Home Assistant generation the discovery payloads are written for. Older releases
-// reject keys and enum values that newer ones need (home-assistant.md §1.3-1.4).
-enum class HaCompat : std::uint8_t {
-    minimal,   // before 2023: no origin, no serial_number, no display precision, object_id
-    modern,    // 2023.9 and later: origin, display precision, object_id (serial_number needs 2024.2)
-    v2025_10,  // 2025.10 and later: default_entity_id instead of the deprecated object_id
+// The oldest Home Assistant release the sink supports.
+inline constexpr HaRelease oldest_supported_ha{2022, 10};
+
+// The first release where an MQTT sensor whose unit its device class lacks is refused; before,
+// Home Assistant logged a warning and created the entity
+// (homeassistant/components/mqtt/sensor.py, the device class/unit check of the sensor schema).
+inline constexpr HaRelease mqtt_refuses_wrong_units_since{2025, 7};
+
+// What the discovery payloads are written for (home-assistant.md §1.3-1.4): one known release,
+// or, while Home Assistant's release is unknown, the form every supported release accepts.
+//
+// Unknown top-level keys are dropped by every release's discovery schema (extra=REMOVE_EXTRA),
+// so origin, suggested_display_precision and default_entity_id are harmless on older ones; the
+// device block is strict (an unknown key refuses the entity) and so is the device class list.
+struct DiscoveryForm {
+    HaRelease release = oldest_supported_ha;
+    bool every_release = true;  // true: release is ignored, the rules above decide
 };
 
-// The oldest release each level is written for, whose rules (device classes, units) apply.
-constexpr HaRelease release_of(HaCompat compat) {
-    switch (compat) {
-        case HaCompat::minimal:
-            return {2022, 10};
-        case HaCompat::modern:
-            return {2023, 9};
-        case HaCompat::v2025_10:
-            return {2025, 10};
-    }
-    return {};
-}
+constexpr DiscoveryForm form_for(HaRelease release) { return {release, false}; }
+constexpr DiscoveryForm every_release_form() { return {}; }
+// An unknown release stands for the newest (HaRelease::at_least).
+constexpr DiscoveryForm newest_form() { return form_for(HaRelease{}); }
 
-// homeassistant/components/mqtt/schemas.py: the device block is a strict voluptuous schema
-// (an unknown key rejects the entity); serial_number joined it in 2024.2.
-constexpr bool device_serial_number(HaCompat compat) { return release_of(compat).at_least({2024, 2}); }
+// homeassistant/components/mqtt/schemas.py: serial_number joined the device block in 2024.2.
+constexpr bool device_serial_number(DiscoveryForm f) { return !f.every_release && f.release.at_least({2024, 2}); }
+// origin (2023.9) and suggested_display_precision: sent to releases that understand them.
+constexpr bool origin_and_precision(DiscoveryForm f) { return f.every_release || f.release.at_least({2023, 9}); }
+// default_entity_id replaced object_id in 2025.10 (object_id stops working in 2026.4).
+constexpr bool default_entity_id(DiscoveryForm f) { return f.every_release || f.release.at_least({2025, 10}); }
+
+// Device-based discovery (one config with `components`) came with 2024.11.
+inline constexpr HaRelease device_discovery_since{2024, 11};
+
+// "2024.2", or "the form every release accepts", for log lines and errors.
+std::string form_name(DiscoveryForm f);
 
 enum class DiscoveryMode : std::uint8_t {
     entity,  // one retained config per entity: works on every Home Assistant release
@@ -54,7 +67,15 @@ struct Options : mqtt::ConnectionOptions {
     std::string base_topic;
     std::string status_topic = "homeassistant/status";
     DiscoveryMode discovery = DiscoveryMode::entity;
-    HaCompat compat = HaCompat::v2025_10;
+    // ha_compat: the release given, or none for "auto" (asked at ha_url, else every release).
+    std::optional<HaRelease> compat;
+    // Where to ask Home Assistant its release (GET <ha_url>/api/config with ha_token).
+    std::string ha_url;
+    std::string ha_token;
+    std::string ha_ca_file;
+    // The form the payloads are written in now: set from `compat` here, and by the sink when
+    // it learns Home Assistant's release.
+    DiscoveryForm form;
     bool gas_companion = false;
     std::string support_url;
 };

@@ -71,7 +71,7 @@ MqttMessage meter_state(const Options& o, const ReadingBatch& b) {
 std::vector<MqttMessage> meter_attributes(const Options& o, const ReadingBatch& b) {
     std::vector<MqttMessage> out;
     for (const Reading& r : b.readings) {
-        if (!present(r, o.compat).attributes || r.quality == Quality::error) continue;
+        if (!present(r, o.form).attributes || r.quality == Quality::error) continue;
         const Decimal v = r.value.normalized();
         // An info code is an integer; anything else is not a code we can take apart.
         if (v.negative || v.exponent < 0 || v.exponent > 12) continue;

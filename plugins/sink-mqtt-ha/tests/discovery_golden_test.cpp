@@ -1,4 +1,4 @@
-// Discovery messages for one MULTICAL 403, pinned in golden files per compat level and
+// Discovery messages for one MULTICAL 403, pinned in golden files per discovery form and
 // discovery mode. KAMGW_UPDATE_GOLDEN=1 rewrites the files (review the diff before committing).
 #include <gtest/gtest.h>
 
@@ -9,15 +9,20 @@
 
 #include "plugins/sink-mqtt-ha/discovery.hpp"
 #include "plugins/sink-mqtt-ha/discovery_validator.hpp"
+#include "plugins/sink-mqtt-ha/tests/discovery_forms.hpp"
 #include "plugins/sink-mqtt-ha/tests/mc403_batch.hpp"
 
 namespace kamgw::mqtt_ha {
 namespace {
 
-Options options(HaCompat compat, DiscoveryMode mode = DiscoveryMode::entity, bool gas = false) {
+using test::minimal;
+using test::modern;
+using test::v2025_10;
+
+Options options(DiscoveryForm form, DiscoveryMode mode = DiscoveryMode::entity, bool gas = false) {
     Options o;
     o.base_topic = "kamgw/boiler-room";
-    o.compat = compat;
+    o.form = form;
     o.discovery = mode;
     o.gas_companion = gas;
     o.support_url = "https://example.org/kamgw";
@@ -63,34 +68,64 @@ void expect_golden(const std::string& name, const std::vector<MqttMessage>& mess
 
 void expect_all_valid(const Options& o, const std::vector<MqttMessage>& messages) {
     for (const auto& m : messages) {
-        const auto problems = validate_discovery_message(m.topic, m.payload, o.discovery_prefix, o.compat);
+        const auto problems = validate_discovery_message(m.topic, m.payload, o.discovery_prefix, o.form);
         EXPECT_TRUE(problems.empty()) << m.topic << ": " << (problems.empty() ? "" : problems.front());
     }
 }
 
 TEST(MqttHaDiscoveryGolden, Mc403Minimal) {
-    const Options o = options(HaCompat::minimal);
+    const Options o = options(minimal);
     const auto messages = meter_discovery(o, gateway, test::mc403_batch(), context());
     expect_all_valid(o, messages);
     expect_golden("mc403_minimal.json", messages);
 }
 
 TEST(MqttHaDiscoveryGolden, Mc403Modern) {
-    const Options o = options(HaCompat::modern);
+    const Options o = options(modern);
     const auto messages = meter_discovery(o, gateway, test::mc403_batch(), context());
     expect_all_valid(o, messages);
     expect_golden("mc403_modern.json", messages);
 }
 
+TEST(MqttHaDiscoveryGolden, Mc403EveryRelease) {
+    const Options o = options(every_release_form());
+    const auto messages = meter_discovery(o, gateway, test::mc403_batch(), context());
+    expect_all_valid(o, messages);
+    expect_golden("mc403_every_release.json", messages);
+}
+
+// The default form: what every release accepts, with the newest's top-level keys (older
+// releases drop unknown ones), no device serial_number, and only device classes that the
+// oldest release knows with units that every release refusing wrong units has.
+TEST(MqttHaDiscovery, EveryReleaseFormKeepsWhatNoReleaseRefuses) {
+    const Options o = options(every_release_form());
+    for (const auto& m : meter_discovery(o, gateway, test::mc403_batch(), context())) {
+        const auto j = nlohmann::json::parse(m.payload);
+        EXPECT_TRUE(j.contains("origin")) << m.topic;
+        EXPECT_TRUE(j.contains("default_entity_id")) << m.topic;
+        EXPECT_FALSE(j.contains("object_id")) << m.topic;
+        EXPECT_FALSE(j["device"].contains("serial_number")) << m.topic;
+        EXPECT_NE(j.value("device_class", ""), "volume_flow_rate") << m.topic;
+        EXPECT_NE(j.value("device_class", ""), "water") << m.topic;
+    }
+    std::map<std::string, nlohmann::json> by_topic;
+    for (const auto& m : meter_discovery(o, gateway, test::mc403_batch(), context()))
+        by_topic[m.topic] = nlohmann::json::parse(m.payload);
+    // GJ: Home Assistant 2022.10 creates the entity (it checked no units then), 2025.7 on has GJ.
+    EXPECT_EQ(by_topic.at("homeassistant/sensor/kamgw_12345678/heat_energy/config")["device_class"], "energy");
+    EXPECT_EQ(by_topic.at("homeassistant/sensor/kamgw_12345678/volume/config")["device_class"], "volume");
+    EXPECT_FALSE(by_topic.at("homeassistant/sensor/kamgw_12345678/flow/config").contains("device_class"));
+}
+
 TEST(MqttHaDiscoveryGolden, Mc403Ha202510WithGasCompanion) {
-    const Options o = options(HaCompat::v2025_10, DiscoveryMode::entity, true);
+    const Options o = options(v2025_10, DiscoveryMode::entity, true);
     const auto messages = meter_discovery(o, gateway, test::mc403_batch(), context());
     expect_all_valid(o, messages);
     expect_golden("mc403_2025_10.json", messages);
 }
 
 TEST(MqttHaDiscoveryGolden, Mc403DeviceDiscovery) {
-    const Options o = options(HaCompat::v2025_10, DiscoveryMode::device);
+    const Options o = options(v2025_10, DiscoveryMode::device);
     const auto messages = meter_discovery(o, gateway, test::mc403_batch(), context());
     ASSERT_EQ(messages.size(), 1u);
     EXPECT_EQ(messages[0].topic, "homeassistant/device/kamgw_12345678/config");
@@ -99,7 +134,7 @@ TEST(MqttHaDiscoveryGolden, Mc403DeviceDiscovery) {
 }
 
 TEST(MqttHaDiscoveryGolden, Gateway) {
-    const Options o = options(HaCompat::v2025_10);
+    const Options o = options(v2025_10);
     const auto messages = gateway_discovery(o, gateway);
     expect_all_valid(o, messages);
     expect_golden("gateway_2025_10.json", messages);
@@ -108,7 +143,7 @@ TEST(MqttHaDiscoveryGolden, Gateway) {
 // The properties the golden files encode, asserted directly so a careless golden update
 // cannot hide a regression in what matters most.
 TEST(MqttHaDiscovery, KeyPropertiesOfTheMc403Configs) {
-    const Options o = options(HaCompat::v2025_10, DiscoveryMode::entity, true);
+    const Options o = options(v2025_10, DiscoveryMode::entity, true);
     std::map<std::string, nlohmann::json> by_topic;
     for (const auto& m : meter_discovery(o, gateway, test::mc403_batch(), context())) {
         EXPECT_TRUE(m.retain) << m.topic;
@@ -147,7 +182,7 @@ TEST(MqttHaDiscovery, KeyPropertiesOfTheMc403Configs) {
 }
 
 TEST(MqttHaDiscovery, MinimalDropsWhatOldReleasesReject) {
-    const Options o = options(HaCompat::minimal);
+    const Options o = options(minimal);
     for (const auto& m : meter_discovery(o, gateway, test::mc403_batch(), context())) {
         const auto j = nlohmann::json::parse(m.payload);
         EXPECT_FALSE(j.contains("origin")) << m.topic;
@@ -160,7 +195,7 @@ TEST(MqttHaDiscovery, MinimalDropsWhatOldReleasesReject) {
 }
 
 TEST(MqttHaDiscovery, UnidentifiedMeterIsNotAnnounced) {
-    EXPECT_TRUE(meter_discovery(options(HaCompat::v2025_10), gateway, test::mc403_batch(""), context()).empty());
+    EXPECT_TRUE(meter_discovery(options(v2025_10), gateway, test::mc403_batch(""), context()).empty());
 }
 
 TEST(MqttHaDiscovery, ExpireAfterIsTwoAndAHalfPolls) {

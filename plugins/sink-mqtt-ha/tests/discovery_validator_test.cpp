@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plugins/sink-mqtt-ha/discovery_validator.hpp"
+#include "plugins/sink-mqtt-ha/tests/discovery_forms.hpp"
 
 namespace kamgw::mqtt_ha {
 namespace {
@@ -102,20 +103,25 @@ TEST(MqttHaValidator, UnderstandsAbbreviations) {
     EXPECT_TRUE(mentions(validate_discovery_config(j), "state_class 'measurement'"));
 }
 
-TEST(MqttHaValidator, CompatLevelsRefuseNewerKeys) {
+using test::minimal;
+using test::modern;
+
+TEST(MqttHaValidator, OlderReleasesRefuseNewerDeviceKeysAndDropNewerTopLevelOnes) {
     const Json j = good_sensor();
-    const auto minimal = validate_discovery_config(j, "sensor", HaCompat::minimal);
-    EXPECT_TRUE(mentions(minimal, "serial_number"));
-    EXPECT_TRUE(mentions(minimal, "origin"));
-    EXPECT_TRUE(mentions(minimal, "default_entity_id"));
+    const auto old = validate_discovery_config(j, "sensor", minimal);
+    EXPECT_TRUE(mentions(old, "serial_number"));
+    // Unknown top-level keys are dropped by the discovery schema (REMOVE_EXTRA), not refused.
+    EXPECT_FALSE(mentions(old, "origin"));
+    EXPECT_FALSE(mentions(old, "default_entity_id"));
+    EXPECT_TRUE(mentions(validate_discovery_config(j, "sensor", every_release_form()), "serial_number"));
     Json with_object_id = good_sensor();
     with_object_id.erase("default_entity_id");
     with_object_id["object_id"] = "kamgw_1_heat_energy";
     EXPECT_TRUE(mentions(validate_discovery_config(with_object_id), "object_id"));
     // The device's serial_number came in 2024.2 (mqtt/schemas.py), after modern's 2023.9.
-    EXPECT_TRUE(mentions(validate_discovery_config(with_object_id, "sensor", HaCompat::modern), "serial_number"));
+    EXPECT_TRUE(mentions(validate_discovery_config(with_object_id, "sensor", modern), "serial_number"));
     with_object_id["device"].erase("serial_number");
-    EXPECT_TRUE(validate_discovery_config(with_object_id, "sensor", HaCompat::modern).empty());
+    EXPECT_TRUE(validate_discovery_config(with_object_id, "sensor", modern).empty());
 }
 
 TEST(MqttHaValidator, DeviceClassesAndUnitsFollowTheRelease) {
@@ -123,18 +129,20 @@ TEST(MqttHaValidator, DeviceClassesAndUnitsFollowTheRelease) {
     flow["device_class"] = "volume_flow_rate";
     flow["state_class"] = "measurement";
     flow["unit_of_measurement"] = "L/h";
-    EXPECT_TRUE(
-        mentions(validate_discovery_config(flow, "sensor", HaCompat::minimal), "unknown before Home Assistant 2024.2"));
-    EXPECT_TRUE(
-        mentions(validate_discovery_config(flow, "sensor", HaCompat::modern), "unknown before Home Assistant 2024.2"));
+    EXPECT_TRUE(mentions(validate_discovery_config(flow, "sensor", minimal), "unknown before Home Assistant 2024.2"));
+    EXPECT_TRUE(mentions(validate_discovery_config(flow, "sensor", modern), "unknown before Home Assistant 2024.2"));
     Json water = good_sensor();
     water["device_class"] = "water";
     water["unit_of_measurement"] = "m³";
-    EXPECT_TRUE(mentions(validate_discovery_config(water, "sensor", HaCompat::minimal),
-                         "unknown before Home Assistant 2022.11"));
+    EXPECT_TRUE(mentions(validate_discovery_config(water, "sensor", minimal), "unknown before Home Assistant 2022.11"));
     Json gj = good_sensor();
     gj["unit_of_measurement"] = "GJ";
-    EXPECT_TRUE(mentions(validate_discovery_config(gj, "sensor", HaCompat::minimal), "does not accept"));
+    EXPECT_TRUE(mentions(validate_discovery_config(gj, "sensor", minimal), "does not accept"));
+    // For every release: GJ energy passes (2022.10 checked no units; 2025.7, which refuses wrong
+    // units, has GJ), water and volume_flow_rate do not (2022.10 lacks them).
+    EXPECT_TRUE(validate_discovery_config(gj, "sensor", every_release_form()).size() == 1u);  // serial_number
+    EXPECT_TRUE(mentions(validate_discovery_config(water, "sensor", every_release_form()), "2022.11"));
+    EXPECT_TRUE(mentions(validate_discovery_config(flow, "sensor", every_release_form()), "2024.2"));
 }
 
 TEST(MqttHaValidator, ChecksTopics) {

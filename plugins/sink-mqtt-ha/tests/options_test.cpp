@@ -24,7 +24,9 @@ TEST(MqttHaOptions, DefaultsFollowTheGatewayId) {
     EXPECT_EQ(o.status_topic, "homeassistant/status");
     EXPECT_EQ(o.qos, 1);
     EXPECT_TRUE(o.retain);
-    EXPECT_EQ(o.compat, HaCompat::v2025_10);
+    EXPECT_FALSE(o.compat);  // auto
+    EXPECT_TRUE(o.form.every_release);
+    EXPECT_TRUE(o.ha_url.empty());
     EXPECT_EQ(o.discovery, DiscoveryMode::entity);
     EXPECT_FALSE(o.gas_companion);
 }
@@ -36,6 +38,20 @@ TEST(MqttHaOptions, RefusesContradictions) {
     t = table("mqtt://h");
     t.set("discovery", std::string("device"));
     t.set("ha_compat", std::string("minimal"));
+    EXPECT_THROW(options_from_config(t, "gw"), ConfigError);
+    t = table("mqtt://h");
+    t.set("discovery", std::string("device"));
+    t.set("ha_compat", std::string("2024.10"));  // device discovery came with 2024.11
+    EXPECT_THROW(options_from_config(t, "gw"), ConfigError);
+    t = table("mqtt://h");
+    t.set("ha_url", std::string("http://ha.lan:8123"));  // without ha_token
+    EXPECT_THROW(options_from_config(t, "gw"), ConfigError);
+    t = table("mqtt://h");
+    t.set("ha_token", std::string("t"));  // without ha_url
+    EXPECT_THROW(options_from_config(t, "gw"), ConfigError);
+    t = table("mqtt://h");
+    t.set("ha_url", std::string("ha.lan:8123"));
+    t.set("ha_token", std::string("t"));
     EXPECT_THROW(options_from_config(t, "gw"), ConfigError);
     t = table("mqtt://h");
     t.set("base_topic", std::string("kamgw/#"));
@@ -59,7 +75,10 @@ TEST(MqttHaOptions, ReadsEveryKey) {
     t.set("base_topic", std::string("meters"));
     t.set("status_topic", std::string("ha/status"));
     t.set("discovery", std::string("device"));
-    t.set("ha_compat", std::string("modern"));
+    t.set("ha_compat", std::string("2024.11"));
+    t.set("ha_url", std::string("https://ha.lan/ha"));
+    t.set("ha_token", std::string("tok"));
+    t.set("ha_ca_file", std::string("/ha-ca"));
     t.set("gas_companion", true);
     const Options o = options_from_config(t, "gw");
     EXPECT_EQ(o.username, "u");
@@ -73,8 +92,39 @@ TEST(MqttHaOptions, ReadsEveryKey) {
     EXPECT_EQ(o.base_topic, "meters");
     EXPECT_EQ(o.status_topic, "ha/status");
     EXPECT_EQ(o.discovery, DiscoveryMode::device);
-    EXPECT_EQ(o.compat, HaCompat::modern);
+    ASSERT_TRUE(o.compat);
+    EXPECT_EQ(o.compat->year, 2024);
+    EXPECT_EQ(o.compat->month, 11);
+    EXPECT_FALSE(o.form.every_release);
+    EXPECT_EQ(o.ha_url, "https://ha.lan/ha");
+    EXPECT_EQ(o.ha_token, "tok");
+    EXPECT_EQ(o.ha_ca_file, "/ha-ca");
     EXPECT_TRUE(o.gas_companion);
+}
+
+TEST(MqttHaOptions, HaCompatNamesAReleaseOrAuto) {
+    auto compat = [](std::string text) {
+        ConfigTable t = table("mqtt://h");
+        t.set("ha_compat", std::move(text));
+        return options_from_config(t, "gw");
+    };
+    EXPECT_FALSE(compat("auto").compat);
+    EXPECT_EQ(compat("minimal").compat->year, 2022);
+    EXPECT_EQ(compat("minimal").compat->month, 10);
+    EXPECT_EQ(compat("modern").compat->month, 9);
+    EXPECT_EQ(compat("2025.10").compat->month, 10);
+    EXPECT_EQ(compat("2024.2.3").compat->month, 2);
+    EXPECT_TRUE(device_serial_number(compat("2024.2").form));
+    EXPECT_FALSE(device_serial_number(compat("2024.1").form));
+    for (const char* bad : {"2022.9", "newest", "", "2024", "2024.13", "99999.1"})
+        EXPECT_THROW(compat(bad), ConfigError) << bad;
+    // auto with device discovery writes for 2024.11, the first release that has it.
+    ConfigTable t = table("mqtt://h");
+    t.set("discovery", std::string("device"));
+    const Options device = options_from_config(t, "gw");
+    EXPECT_FALSE(device.form.every_release);
+    EXPECT_EQ(device.form.release.year, 2024);
+    EXPECT_EQ(device.form.release.month, 11);
 }
 
 TEST(MqttHaOptions, SchemaDefaultsMatchTheCode) {
@@ -84,7 +134,8 @@ TEST(MqttHaOptions, SchemaDefaultsMatchTheCode) {
     for (const ConfigKey& k : config_keys()) by_key[k.key] = &k;
     EXPECT_EQ(by_key.at("qos")->default_value, "1");
     EXPECT_EQ(by_key.at("retain")->default_value, "true");
-    EXPECT_EQ(by_key.at("ha_compat")->default_value, "2025.10");
+    EXPECT_EQ(by_key.at("ha_compat")->default_value, "auto");
+    EXPECT_EQ(by_key.at("ha_token")->type, ConfigType::secret);
     EXPECT_EQ(by_key.at("discovery")->default_value, "entity");
     EXPECT_EQ(by_key.at("status_topic")->default_value, "homeassistant/status");
     EXPECT_EQ(by_key.at("discovery_prefix")->default_value, "homeassistant");
