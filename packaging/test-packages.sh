@@ -130,6 +130,8 @@ EXAMPLES=/usr/share/doc/kamgw-dev/examples
 [ -f "$EXAMPLES/CMakeLists.txt" ] || fail "no SDK example installed in $EXAMPLES"
 cmake -S "$EXAMPLES" -B "$WORK/example" -G Ninja >/dev/null
 cmake --build "$WORK/example" >/dev/null
+# The example's own tests, on the SDK's test kit, against the installed headers.
+ctest --test-dir "$WORK/example" --output-on-failure | tail -3
 plugin=$(find "$WORK/example" -name 'kamgw-sink-example.so' | head -1)
 [ -n "$plugin" ] || fail "example plugin not built"
 install -m 0644 "$plugin" "$PLUGIN_DIR/"

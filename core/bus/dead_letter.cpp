@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <fmt/chrono.h>
-
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -12,11 +10,12 @@
 #include <system_error>
 
 #include "core/bus/batch_json.hpp"
+#include "kamgw/reading_json.hpp"
 
 namespace kamgw::bus {
 namespace {
 
-std::string utc_now() { return fmt::format("{:%FT%TZ}", fmt::gmtime(Clock::to_time_t(Clock::now()))); }
+std::string utc_now() { return utc_text(Clock::now()); }
 
 }  // namespace
 

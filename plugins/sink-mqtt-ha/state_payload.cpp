@@ -3,6 +3,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "kamgw/reading_json.hpp"
+
 #include "plugins/sink-mqtt-ha/entity_presentation.hpp"
 #include "plugins/sink-mqtt-ha/info_codes.hpp"
 #include "plugins/sink-mqtt-ha/topics.hpp"
@@ -41,15 +43,6 @@ std::string local_midnight_iso(std::chrono::year_month_day date) {
     return std::string(text) + zone;
 }
 
-std::string utc_iso(TimePoint time) {
-    const std::time_t t = Clock::to_time_t(time);
-    std::tm utc{};
-    gmtime_r(&t, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
-
 MqttMessage meter_state(const Options& o, const ReadingBatch& b) {
     std::string out = "{";
     auto add = [&out](std::string_view key, const std::string& value_json) {
@@ -63,7 +56,7 @@ MqttMessage meter_state(const Options& o, const ReadingBatch& b) {
         if (m.reason == MissingReason::not_supported || b.find(m.key)) continue;
         add(m.key, "null");
     }
-    add("read_at", json_string(utc_iso(b.finished)));
+    add("read_at", json_string(utc_text(b.finished)));
     out.push_back('}');
     return {meter_state_topic(o, b.meter.serial), std::move(out), o.retain};
 }

@@ -30,7 +30,4 @@ MqttMessage meter_availability(const Options& options, const std::string& serial
 // Midnight of `date` in the local time zone (TZ), e.g. "2023-01-23T00:00:00+01:00".
 std::string local_midnight_iso(std::chrono::year_month_day date);
 
-// "2026-11-03T10:00:00Z".
-std::string utc_iso(TimePoint time);
-
 }  // namespace kamgw::mqtt_ha

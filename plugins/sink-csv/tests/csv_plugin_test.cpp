@@ -9,14 +9,14 @@
 #include "core/host/plugin_registry.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/host/test_sink_host.hpp"
+#include "kamgw/testing.hpp"
 
 namespace kamgw {
 namespace {
 
 using kamgw::test::read_file;
 using kamgw::test::TempDir;
-using kamgw::test::TestSinkHost;
+using kamgw::testing::TestSinkHost;
 
 class CsvPlugin : public ::testing::Test {
 protected:
@@ -104,7 +104,7 @@ TEST_F(CsvPlugin, UnwritablePathAsksForARetryAndRecoversWhenItIsFixed) {
     TestSinkHost host(config_for(blocker / "readings.csv"));
     auto sink = registry_.make_sink("csv");
     sink->start(host);  // must not throw: the core keeps readings while the path is broken
-    EXPECT_NE(host.logger_.joined().find(blocker.string()), std::string::npos) << host.logger_.joined();
+    EXPECT_NE(host.logger.joined().find(blocker.string()), std::string::npos) << host.logger.joined();
     const WriteResult failed = sink->write(one_batch("a", "volume", {1, 0, false}));
     EXPECT_EQ(failed.code, WriteResult::Code::retry);
     EXPECT_NE(failed.message.find(blocker.string()), std::string::npos) << failed.message;
@@ -121,11 +121,11 @@ TEST_F(CsvPlugin, StandardOutputIsTheDefault) {
     // An empty table (the config loader would fill in path = "-") must mean standard output.
     TestSinkHost host{ConfigTable{}};
     auto sink = registry_.make_sink("csv");
-    testing::internal::CaptureStdout();
+    ::testing::internal::CaptureStdout();
     sink->start(host);
     const WriteResult result = sink->write(one_batch("house", "heat_energy", {5, 0, false}));
     sink->stop();
-    const std::string out = testing::internal::GetCapturedStdout();
+    const std::string out = ::testing::internal::GetCapturedStdout();
     EXPECT_EQ(result.code, WriteResult::Code::ok) << result.message;
     EXPECT_EQ(out,
               "time,meter,serial,key,id,value,unit,quality\r\n"

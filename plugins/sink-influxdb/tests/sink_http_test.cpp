@@ -125,7 +125,7 @@ TEST(InfluxSinkHttp, Unauthorized401IsARetryNamingTheTokenSettingButNeverTheToke
     EXPECT_NE(r.message.find("`token`"), std::string::npos) << r.message;
     EXPECT_NE(r.message.find("401"), std::string::npos) << r.message;
     EXPECT_EQ(r.message.find(token), std::string::npos) << r.message;
-    EXPECT_EQ(f.host.logger.all().find(token), std::string::npos);
+    EXPECT_EQ(f.host.logger.joined().find(token), std::string::npos);
 }
 
 TEST(InfluxSinkHttp, BadLine400DropsThatPointAndWritesTheRest) {
@@ -143,7 +143,7 @@ TEST(InfluxSinkHttp, BadLine400DropsThatPointAndWritesTheRest) {
     const std::size_t drop[] = {1};
     EXPECT_EQ(got[1].body, without_lines(sent, drop).text);
     EXPECT_EQ(got[1].body.find(sent.line(1)), std::string::npos);
-    EXPECT_NE(f.host.logger.all().find(std::string(sent.line(1))), std::string::npos) << f.host.logger.all();
+    EXPECT_NE(f.host.logger.joined().find(std::string(sent.line(1))), std::string::npos) << f.host.logger.joined();
 }
 
 TEST(InfluxSinkHttp, A400ThatNamesNoLineRejectsTheBatches) {
@@ -170,7 +170,7 @@ TEST(InfluxSinkHttp, ServiceUnavailable503And429AreRetries) {
     EXPECT_NE(r.message.find("429"), std::string::npos);
     r = f.sink.write(two_polls());
     EXPECT_EQ(r.code, WriteResult::Code::ok);
-    EXPECT_NE(f.host.logger.all().find("accepts writes again after 2"), std::string::npos) << f.host.logger.all();
+    EXPECT_NE(f.host.logger.joined().find("accepts writes again after 2"), std::string::npos) << f.host.logger.joined();
 }
 
 TEST(InfluxSinkHttp, V2AgainstAServerWithoutTheV2EndpointSaysToUseV1) {

@@ -1,33 +1,24 @@
-// Readings, batches and a SinkHost for the influxdb sink's tests.
+// Readings, batches and the SDK's SinkHost for the influxdb sink's tests.
 #pragma once
 
 #include <chrono>
-#include <filesystem>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "kamgw/config.hpp"
 #include "kamgw/reading.hpp"
 #include "kamgw/sink.hpp"
+#include "kamgw/testing.hpp"
 
 namespace kamgw::influxdb::test {
 
-inline Decimal dec(const char* text) { return *Decimal::parse(text); }
+using kamgw::testing::reading;
+
+inline Decimal dec(const char* text) { return kamgw::testing::decimal(text); }
 
 inline TimePoint at_seconds(std::int64_t s, std::int64_t ns = 0) {
     return TimePoint(
         std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(s) + std::chrono::nanoseconds(ns)));
-}
-
-inline Reading reading(std::string key, const char* value, Unit unit, TimePoint time, Quality q = Quality::ok) {
-    Reading r;
-    r.key = std::move(key);
-    r.value = dec(value);
-    r.unit = unit;
-    r.time = time;
-    r.quality = q;
-    return r;
 }
 
 inline ReadingBatch batch(std::string meter, std::string serial, std::string model, std::vector<Reading> readings) {
@@ -52,47 +43,7 @@ inline ReadingBatch mc403_poll(const std::string& meter, const std::string& seri
          reading("hour_counter", "43210", Unit::hour, time)});
 }
 
-class CapturingLogger final : public Logger {
-public:
-    void log(LogLevel level, std::string_view message) override {
-        std::lock_guard lock(mutex_);
-        lines_.emplace_back(std::string(level >= LogLevel::warn ? "W " : "I ") + std::string(message));
-    }
-    [[nodiscard]] bool enabled(LogLevel) const override { return true; }
-    std::vector<std::string> lines() const {
-        std::lock_guard lock(mutex_);
-        return lines_;
-    }
-    std::string all() const {
-        std::string out;
-        for (const auto& l : lines()) out += l + "\n";
-        return out;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    std::vector<std::string> lines_;
-};
-
-class TestHost final : public SinkHost {
-public:
-    explicit TestHost(ConfigTable table) : table_(std::move(table)) {}
-    Logger& log() override { return logger; }
-    const ConfigTable& config() const override { return table_; }
-    const std::string& instance_name() const override { return name_; }
-    const std::string& gateway_id() const override { return name_; }
-    const std::string& gateway_version() const override { return name_; }
-    std::filesystem::path state_dir() const override { return std::filesystem::temp_directory_path(); }
-    std::vector<MeterInfo> meters() const override { return {}; }
-    ReadRequestResult request_read(const std::string&) override { return ReadRequestResult::unknown_meter; }
-    // These tests call idle() themselves.
-    void wake(std::chrono::milliseconds) override {}
-
-    CapturingLogger logger;
-
-private:
-    ConfigTable table_;
-    std::string name_ = "influxdb";
-};
+// The SDK's test host, as the influxdb tests name it.
+using TestHost = kamgw::testing::TestSinkHost;
 
 }  // namespace kamgw::influxdb::test

@@ -54,13 +54,15 @@ constexpr std::string_view config_type_name(ConfigType t) {
     return "string";
 }
 
+// Every member has a default, so a designated initializer may leave any out without a
+// -Wmissing-field-initializers warning.
 struct ConfigKey {
-    std::string_view key;
+    std::string_view key{};
     ConfigType type = ConfigType::string;
-    std::string_view default_value;  // as it would be written in TOML without quotes; empty: no default
+    std::string_view default_value{};  // as it would be written in TOML without quotes; empty: no default
     bool required = false;
-    std::string_view doc;          // one line
-    std::string_view choices;      // for ConfigType::choice: "a|b|c"
+    std::string_view doc{};        // one line
+    std::string_view choices{};    // for ConfigType::choice: "a|b|c"
     std::int64_t min = INT64_MIN;  // bounds for integer keys
     std::int64_t max = INT64_MAX;
 };

@@ -46,15 +46,16 @@ struct LaneDefaults {
     std::chrono::milliseconds flush_interval{0};  // wait this long to fill a batch
 };
 
+// Every member has a default, so a designated initializer names only what it sets.
 struct PluginDescriptor {
     int abi_version = KAMGW_PLUGIN_ABI;
-    std::string_view name;  // the `type` in [[sink]], or the transport's name
+    std::string_view name{};  // the `type` in [[sink]], or the transport's name
     PluginKind kind = PluginKind::sink;
-    std::string_view version;
-    std::string_view summary;                       // one line
-    std::span<const ConfigKey> config;              // sink: its [[sink]] keys; transport: its URL query keys
-    std::span<const std::string_view> url_schemes;  // transports: the schemes served, e.g. {"tcp", "socket"}
-    LaneDefaults lane;
+    std::string_view version{};
+    std::string_view summary{};                       // one line
+    std::span<const ConfigKey> config{};              // sink: its [[sink]] keys; transport: its URL query keys
+    std::span<const std::string_view> url_schemes{};  // transports: the schemes served, e.g. {"tcp", "socket"}
+    LaneDefaults lane{};
     std::unique_ptr<Sink> (*make_sink)() = nullptr;
     std::unique_ptr<Transport> (*make_transport)(const TransportContext&) = nullptr;
 };

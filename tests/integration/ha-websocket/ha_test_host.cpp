@@ -5,30 +5,6 @@
 
 namespace kamgw::ha_websocket::test {
 
-void RecordingLogger::log(LogLevel level, std::string_view message) {
-    static constexpr const char* names[] = {"trace", "debug", "info", "warn", "error"};
-    const std::string line = std::string(names[static_cast<int>(level)]) + " " + std::string(message);
-    std::lock_guard lock(mutex_);
-    if (level >= LogLevel::info) std::fprintf(stderr, "[ha-websocket] %s\n", line.c_str());
-    lines_.push_back(line);
-}
-
-std::vector<std::string> RecordingLogger::lines() const {
-    std::lock_guard lock(mutex_);
-    return lines_;
-}
-
-std::size_t RecordingLogger::count(const std::string& text) const {
-    std::lock_guard lock(mutex_);
-    std::size_t n = 0;
-    for (const std::string& l : lines_)
-        if (l.find(text) != std::string::npos) ++n;
-    return n;
-}
-
-TestHost::TestHost(ConfigTable config, std::filesystem::path state_dir)
-    : config_(std::move(config)), state_dir_(std::move(state_dir)) {}
-
 TimePoint hour_utc(int hours) {
     return TimePoint(std::chrono::sys_days(std::chrono::year{2024} / 5 / 1)) + std::chrono::hours(hours);
 }

@@ -171,7 +171,7 @@ TEST(HaWebsocketSession, RestartPushesStatesAgainAndFillsTheGapOnce) {
         const int h = static_cast<int>((it->first - unix_of(hour_utc(0))) / 3600);
         EXPECT_NEAR(it->second.sum - prev->second.sum, heat_energy_at(h + 1) - heat_energy_at(h), 1e-6);
     }
-    EXPECT_EQ(host.log_.count(heat_id + ": Home Assistant ends at 2024-05-01T02:00:00+00:00"), 1u);
+    EXPECT_EQ(host.logger.count(heat_id + ": Home Assistant ends at 2024-05-01T02:00:00+00:00"), 1u);
     sink.stop();
 }
 
@@ -199,7 +199,7 @@ TEST(HaWebsocketSession, IsBackWithinSecondsOfARestartedHomeAssistantWithTheDefa
             std::chrono::duration<double>(std::chrono::steady_clock::now() - restarted - down).count());
         EXPECT_LT(back_after.back(), 3.5) << "restart " << restart;
     }
-    EXPECT_EQ(host.log_.count("trying again every 2 s for up to 10 min"), 3u);
+    EXPECT_EQ(host.logger.count("trying again every 2 s for up to 10 min"), 3u);
     std::printf("[ha-websocket] connected again %.2f s, %.2f s, %.2f s after Home Assistant listened again\n",
                 back_after[0], back_after[1], back_after[2]);
     sink.stop();
@@ -290,7 +290,7 @@ TEST(HaWebsocketSession, RebasesOnHomeAssistantsSumWhenTheLocalOneDiffers) {
     EXPECT_NEAR(rows.at(unix_of(hour_utc(3))).sum, 500.0 + heat_energy_at(4) - heat_energy_at(3), 1e-9);
     EXPECT_NEAR(rows.at(unix_of(hour_utc(4))).sum, 500.0 + heat_energy_at(5) - heat_energy_at(3), 1e-9);
     EXPECT_EQ(sink.status().rebases, 1u);
-    EXPECT_EQ(host.log_.count("rebasing on Home Assistant's sum"), 1u);
+    EXPECT_EQ(host.logger.count("rebasing on Home Assistant's sum"), 1u);
     sink.stop();
 }
 
@@ -309,7 +309,7 @@ TEST(HaWebsocketSession, WrongTokenIsRetriedSlowlyWithAClearMessage) {
     EXPECT_GE(attempts, 2u);
     EXPECT_LE(attempts, 5u);
     EXPECT_EQ(sink.status().health, LinkHealth::auth_failed);
-    EXPECT_GE(host.log_.count("Profile -> Security -> Long-lived access tokens"), 1u);
+    EXPECT_GE(host.logger.count("Profile -> Security -> Long-lived access tokens"), 1u);
     EXPECT_EQ(f.ha.state_count(), 0u);
     sink.stop();
 }
@@ -349,7 +349,7 @@ TEST(HaWebsocketSession, NonAdminTokenDisablesWhatNeedsAnAdmin) {
     EXPECT_NE(st.detail.find("not an administrator"), std::string::npos);
     idle_until(
         sink, [] { return false; }, milliseconds(1500));
-    EXPECT_EQ(host.log_.count("warn the token's user is not an administrator"), 1u) << "warned once";
+    EXPECT_EQ(host.logger.count("warn: the token's user is not an administrator"), 1u) << "warned once";
     EXPECT_TRUE(f.ha.imports().empty());
     EXPECT_EQ(sink.status().connects, 1u) << "no reconnect loop";
     sink.stop();
@@ -448,7 +448,7 @@ TEST(HaWebsocketSession, MissingPongMeansReconnect) {
     f.ha.set_answer_pings(true);
     ASSERT_TRUE(idle_until(
         sink, [&] { return f.ha.authenticated_connections() >= 2 && sink.status().connected; }, patience));
-    EXPECT_GE(host.log_.count("no pong within"), 1u);
+    EXPECT_GE(host.logger.count("no pong within"), 1u);
     sink.stop();
 }
 

@@ -101,8 +101,8 @@ TEST_F(InfluxdbIntegration, AnUnparsableLineIsDroppedAndTheRestIsWritten) {
     EXPECT_EQ(r.code, WriteResult::Code::ok) << r.message;
     sink->stop();
     EXPECT_EQ(server.count("kamstrup", "kamstrup"), 14);
-    EXPECT_NE(host.logger.all().find("could not parse a point"), std::string::npos) << host.logger.all();
-    EXPECT_NE(host.logger.all().find("meter=bad\\"), std::string::npos) << host.logger.all();
+    EXPECT_NE(host.logger.joined().find("could not parse a point"), std::string::npos) << host.logger.joined();
+    EXPECT_NE(host.logger.joined().find("meter=bad\\"), std::string::npos) << host.logger.joined();
 }
 
 TEST_F(InfluxdbIntegration, MissingDatabaseAndWrongPasswordAreExplainedRetries) {

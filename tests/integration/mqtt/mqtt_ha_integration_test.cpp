@@ -49,7 +49,7 @@ TEST_F(MqttHaIntegration, DiscoveryAndStatesArriveRetainedAndValid) {
     auto sink = plugin.make();
     sink->start(host);
     const ReadingBatch batch = mc403_batch();
-    ASSERT_EQ(write_until_ok(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
+    ASSERT_EQ(write_until_done(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
     MeterStatus status;
     status.meter = batch.meter;
     status.health = MeterHealth::ok;
@@ -104,7 +104,7 @@ TEST_F(MqttHaIntegration, BirthMessageRepublishesDiscoveryThenStates) {
     auto sink = plugin.make();
     sink->start(host);
     const ReadingBatch batch = mc403_batch();
-    ASSERT_EQ(write_until_ok(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
+    ASSERT_EQ(write_until_done(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
 
     Recorder ha(broker.port(), {energy_config, state_topic});
     ASSERT_TRUE(ha.wait_for(state_topic, 1, 10s));  // the retained copies
@@ -136,7 +136,7 @@ TEST_F(MqttHaIntegration, ReadNowButtonReachesTheCore) {
     auto sink = plugin.make();
     sink->start(host);
     const ReadingBatch batch = mc403_batch();
-    ASSERT_EQ(write_until_ok(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
+    ASSERT_EQ(write_until_done(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
     Recorder ha(broker.port(), {"homeassistant/button/#"});
     ASSERT_TRUE(ha.wait_for("homeassistant/button/kamgw_12345678/read_now/config", 1, 10s));
     const auto button = nlohmann::json::parse(ha.on("homeassistant/button/kamgw_12345678/read_now/config")[0].payload);
@@ -144,9 +144,9 @@ TEST_F(MqttHaIntegration, ReadNowButtonReachesTheCore) {
     ASSERT_TRUE(kt::wait_until([&] { return !host.read_requests().empty(); }, 10s));
     EXPECT_EQ(host.read_requests(), std::vector<std::string>{"house"});
     EXPECT_TRUE(
-        kt::wait_until([&] { return host.log_.count("'Read now' from Home Assistant for meter 'house'") == 1; }, 5s));
+        kt::wait_until([&] { return host.logger.count("'Read now' from Home Assistant for meter 'house'") == 1; }, 5s));
     ha.publish("kamgw/testgw/99999999/read_now/set", "PRESS");  // not a meter of ours
-    EXPECT_TRUE(kt::wait_until([&] { return host.log_.count("unknown meter serial '99999999'") == 1; }, 5s));
+    EXPECT_TRUE(kt::wait_until([&] { return host.logger.count("unknown meter serial '99999999'") == 1; }, 5s));
     EXPECT_EQ(host.read_requests().size(), 1u);
     sink->stop();
 }
@@ -158,7 +158,7 @@ TEST_F(MqttHaIntegration, RemovedRegisterLosesItsEntityAfterARestart) {
         TestHost host(sink_config(broker.port()), dir / "state", house_meter());
         auto sink = plugin.make();
         sink->start(host);
-        ASSERT_EQ(write_until_ok(*sink, {&full, 1}, 20s).code, WriteResult::Code::ok);
+        ASSERT_EQ(write_until_done(*sink, {&full, 1}, 20s).code, WriteResult::Code::ok);
         sink->stop();
     }
     const std::string power_config = "homeassistant/sensor/kamgw_12345678/power/config";
@@ -174,8 +174,8 @@ TEST_F(MqttHaIntegration, RemovedRegisterLosesItsEntityAfterARestart) {
     TestHost host(sink_config(broker.port()), dir / "state", meters);
     auto sink = plugin.make();
     sink->start(host);
-    ASSERT_EQ(write_until_ok(*sink, {&reduced, 1}, 20s).code, WriteResult::Code::ok);
-    EXPECT_EQ(host.log_.count("removing " + power_config), 1u);
+    ASSERT_EQ(write_until_done(*sink, {&reduced, 1}, 20s).code, WriteResult::Code::ok);
+    EXPECT_EQ(host.logger.count("removing " + power_config), 1u);
 
     // The retained config is gone from the broker; the others are still there.
     Recorder after(broker.port(), {"homeassistant/sensor/kamgw_12345678/+/config"});

@@ -62,7 +62,7 @@ protected:
         auto sink = plugin.make();
         sink->start(host);
         const ReadingBatch batch = mc403_batch();
-        EXPECT_EQ(write_until_ok(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
+        EXPECT_EQ(write_until_done(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
         return sink;
     }
 };
@@ -76,7 +76,7 @@ TEST_F(MqttHaRelease, DefaultFormCreatesEveryEntityOnEverySupportedRelease) {
     for (const char* version : {"2022.10.5", "2022.11.0", "2023.9.0", "2024.2.0", "2025.7.0", "2026.7.3"})
         EXPECT_EQ(created_on(configs, version), all_entities) << version;
     // Said once, with what the form leaves out.
-    EXPECT_EQ(host.log_.count("release is unknown (no ha_url)"), 1u);
+    EXPECT_EQ(host.logger.count("release is unknown (no ha_url)"), 1u);
     sink->stop();
 }
 
@@ -109,7 +109,7 @@ TEST_F(MqttHaRelease, AskedReleaseShapesTheConfigsAndABirthAfterAnUpdateRewrites
     auto energy = nlohmann::json::parse(configs.at(energy_topic));
     EXPECT_TRUE(energy.contains("object_id")) << energy.dump();
     EXPECT_FALSE(energy["device"].contains("serial_number"));
-    EXPECT_EQ(host.log_.count("Home Assistant 2022.10.5 at"), 1u);
+    EXPECT_EQ(host.logger.count("Home Assistant 2022.10.5 at"), 1u);
 
     // Home Assistant is updated and restarts: its birth message makes the sink ask again.
     ha.set_version("2025.11.1");
@@ -129,7 +129,7 @@ TEST_F(MqttHaRelease, AskedReleaseShapesTheConfigsAndABirthAfterAnUpdateRewrites
     EXPECT_EQ(energy["device"]["serial_number"], "12345678");
     EXPECT_EQ(energy["default_entity_id"], "sensor.kamgw_12345678_heat_energy");
     EXPECT_FALSE(energy.contains("object_id"));
-    EXPECT_EQ(host.log_.count("discovery written for 2025.11"), 1u);
+    EXPECT_EQ(host.logger.count("discovery written for 2025.11"), 1u);
     sink->stop();
 }
 
@@ -149,9 +149,9 @@ TEST_F(MqttHaRelease, RefusedTokenKeepsTheEveryReleaseFormAndSaysSoOnce) {
     birth.publish("homeassistant/status", "online");
     idle_until(
         *sink, [] { return false; }, 3s);
-    EXPECT_EQ(host.log_.count("refused ha_token (401)"), 2u);
-    EXPECT_EQ(host.log_.count("warn: cannot learn"), 1u);
-    EXPECT_EQ(host.log_.count("wrong-token"), 0u);
+    EXPECT_EQ(host.logger.count("refused ha_token (401)"), 2u);
+    EXPECT_EQ(host.logger.count("warn: cannot learn"), 1u);
+    EXPECT_EQ(host.logger.count("wrong-token"), 0u);
     sink->stop();
 }
 

@@ -46,14 +46,14 @@ TEST_F(MqttHaResilience, WrongPasswordIsOneErrorAndNoTightLoop) {
     auto sink = plugin.make();
     sink->start(host);
     ASSERT_TRUE(idle_until(
-        *sink, [&] { return host.log_.count("refused the connection") >= 1; }, 15s));
+        *sink, [&] { return host.logger.count("refused the connection") >= 1; }, 15s));
     // Give a retry loop every chance to show itself: libmosquitto alone would reconnect
     // after 1 s, 4 s, 9 s, ...
     idle_until(
         *sink, [] { return false; }, 6s);
-    EXPECT_EQ(host.log_.count("refused the connection"), 1u);
-    EXPECT_EQ(host.log_.count("refused the connection: Connection Refused: not authorised. (check username, "
-                              "password and the broker's ACL); trying again in 2 min"),
+    EXPECT_EQ(host.logger.count("refused the connection"), 1u);
+    EXPECT_EQ(host.logger.count("refused the connection: Connection Refused: not authorised. (check username, "
+                                "password and the broker's ACL); trying again in 2 min"),
               1u);
     // One CONNECT reached the broker and was answered with "not authorised" (rc 5).
     EXPECT_EQ(broker.count_in_log("Sending CONNACK to 127.0.0.1 (0, 5)"), 1u) << broker.log();
@@ -74,10 +74,10 @@ TEST_F(MqttHaResilience, RightPasswordPublishes) {
     auto sink = plugin.make();
     sink->start(host);
     const ReadingBatch batch = mc403_batch();
-    ASSERT_EQ(write_until_ok(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
+    ASSERT_EQ(write_until_done(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
     Recorder ha(broker.port(), {state_topic}, auth);
     EXPECT_TRUE(ha.wait_for(state_topic, 1, 10s));
-    EXPECT_EQ(host.log_.count("refused"), 0u);
+    EXPECT_EQ(host.logger.count("refused"), 0u);
     sink->stop();
 }
 
@@ -91,7 +91,7 @@ TEST_F(MqttHaResilience, TlsWithTheBrokersCa) {
     auto sink = plugin.make();
     sink->start(host);
     const ReadingBatch batch = mc403_batch();
-    ASSERT_EQ(write_until_ok(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
+    ASSERT_EQ(write_until_done(*sink, {&batch, 1}, 20s).code, WriteResult::Code::ok);
     Recorder ha(broker.port(), {state_topic});  // the plain listener of the same broker
     EXPECT_TRUE(ha.wait_for(state_topic, 1, 10s));
     sink->stop();
@@ -119,7 +119,7 @@ TEST_F(MqttHaResilience, BrokerDownAtStartThenUp) {
     const ReadingBatch batch = mc403_batch();
     EXPECT_EQ(sink->write({&batch, 1}).code, WriteResult::Code::retry);
     broker.start();
-    ASSERT_EQ(write_until_ok(*sink, {&batch, 1}, 30s).code, WriteResult::Code::ok);
+    ASSERT_EQ(write_until_done(*sink, {&batch, 1}, 30s).code, WriteResult::Code::ok);
     Recorder ha(broker.port(), {state_topic});
     EXPECT_TRUE(ha.wait_for(state_topic, 1, 10s));
     sink->stop();
@@ -131,11 +131,11 @@ TEST_F(MqttHaResilience, BrokerRestartLosesNoReadings) {
     auto sink = plugin.make();
     sink->start(host);
     const ReadingBatch first = batch_with_energy(1000001);
-    ASSERT_EQ(write_until_ok(*sink, {&first, 1}, 20s).code, WriteResult::Code::ok);
+    ASSERT_EQ(write_until_done(*sink, {&first, 1}, 20s).code, WriteResult::Code::ok);
 
     broker.stop();  // persistence is off: the broker forgets every retained message
     ASSERT_TRUE(idle_until(
-        *sink, [&] { return host.log_.count("lost the connection") == 1; }, 10s));
+        *sink, [&] { return host.logger.count("lost the connection") == 1; }, 10s));
     // Three polls while the broker is away: each write is refused, so the core keeps them.
     std::vector<ReadingBatch> held;
     for (std::uint64_t v : {1000002u, 1000003u, 1000004u}) {
@@ -146,7 +146,7 @@ TEST_F(MqttHaResilience, BrokerRestartLosesNoReadings) {
     broker.start();
     Recorder ha(broker.port(), {"homeassistant/#", "kamgw/#"});
     // The lane retries the held batches until the sink takes them.
-    ASSERT_EQ(write_until_ok(*sink, held, 60s).code, WriteResult::Code::ok);
+    ASSERT_EQ(write_until_done(*sink, held, 60s).code, WriteResult::Code::ok);
     ASSERT_TRUE(ha.wait_for(state_topic, 4, 10s));
     std::vector<std::string> energies;
     for (const auto& m : ha.on(state_topic)) energies.push_back(nlohmann::json::parse(m.payload)["heat_energy"].dump());
@@ -155,7 +155,7 @@ TEST_F(MqttHaResilience, BrokerRestartLosesNoReadings) {
     // Discovery and the gateway's status are back on the fresh broker.
     EXPECT_TRUE(ha.wait_for("homeassistant/sensor/kamgw_12345678/heat_energy/config", 1, 10s));
     EXPECT_EQ(ha.last_on("kamgw/testgw/status")->payload, "online");
-    EXPECT_EQ(host.log_.count("lost the connection"), 1u);
+    EXPECT_EQ(host.logger.count("lost the connection"), 1u);
     sink->stop();
 }
 

@@ -161,41 +161,6 @@ void Recorder::publish(const std::string& topic, const std::string& payload, boo
     mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(), 1, retain);
 }
 
-void RecordingLogger::log(LogLevel level, std::string_view message) {
-    static constexpr const char* names[] = {"trace", "debug", "info", "warn", "error"};
-    std::string line = std::string(names[static_cast<int>(level)]) + ": " + std::string(message);
-    std::lock_guard lock(mutex_);
-    lines_.push_back(std::move(line));
-}
-
-std::vector<std::string> RecordingLogger::lines() const {
-    std::lock_guard lock(mutex_);
-    return lines_;
-}
-
-std::size_t RecordingLogger::count(const std::string& text) const {
-    std::size_t n = 0;
-    for (const auto& l : lines())
-        if (l.find(text) != std::string::npos) ++n;
-    return n;
-}
-
-TestHost::TestHost(ConfigTable config, std::filesystem::path state_dir, std::vector<MeterInfo> meters)
-    : config_(std::move(config)), state_dir_(std::move(state_dir)), meters_(std::move(meters)) {}
-
-ReadRequestResult TestHost::request_read(const std::string& meter_name) {
-    std::lock_guard lock(mutex_);
-    reads_.push_back(meter_name);
-    for (const auto& m : meters_)
-        if (m.identity.name == meter_name) return ReadRequestResult::accepted;
-    return ReadRequestResult::unknown_meter;
-}
-
-std::vector<std::string> TestHost::read_requests() const {
-    std::lock_guard lock(mutex_);
-    return reads_;
-}
-
 LoadedPlugin::LoadedPlugin() {
     const auto file = kt::plugin_dir() / "kamgw-sink-mqtt-ha.so";
     library_.load(boost::dll::fs::path(file.string()));
@@ -210,28 +175,6 @@ std::vector<MeterInfo> house_meter() {
     m.interval = std::chrono::hours(1);
     for (const auto& r : mc403_batch().readings) m.register_keys.push_back(r.key);
     return {m};
-}
-
-WriteResult write_until_ok(Sink& sink, std::span<const ReadingBatch> batches, std::chrono::milliseconds timeout) {
-    WriteResult result = WriteResult::retry("not tried");
-    kt::wait_until(
-        [&] {
-            sink.idle();
-            result = sink.write(batches);
-            return result.code == WriteResult::Code::ok;
-        },
-        timeout);
-    return result;
-}
-
-bool idle_until(Sink& sink, const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-        sink.idle();
-        if (done()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return done();
 }
 
 }  // namespace kamgw::mqtt_ha::test

@@ -17,6 +17,7 @@
 
 #include "kamgw/plugin.hpp"
 #include "kamgw/sink.hpp"
+#include "kamgw/testing.hpp"
 #include "tests/support/network.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -76,42 +77,15 @@ private:
     bool subscribed_ = false;
 };
 
-class RecordingLogger final : public Logger {
+// The SDK's test host as the mqtt-ha sink is named.
+class TestHost final : public kamgw::testing::TestSinkHost {
 public:
-    void log(LogLevel level, std::string_view message) override;
-    [[nodiscard]] bool enabled(LogLevel) const override { return true; }
-    [[nodiscard]] std::vector<std::string> lines() const;
-    [[nodiscard]] std::size_t count(const std::string& text) const;
-
-private:
-    mutable std::mutex mutex_;
-    std::vector<std::string> lines_;
-};
-
-class TestHost final : public SinkHost {
-public:
-    TestHost(ConfigTable config, std::filesystem::path state_dir, std::vector<MeterInfo> meters);
-    Logger& log() override { return log_; }
-    const ConfigTable& config() const override { return config_; }
-    const std::string& instance_name() const override { return name_; }
-    const std::string& gateway_id() const override { return gateway_; }
-    const std::string& gateway_version() const override { return version_; }
-    std::filesystem::path state_dir() const override { return state_dir_; }
-    std::vector<MeterInfo> meters() const override { return meters_; }
-    ReadRequestResult request_read(const std::string& meter_name) override;
-    // These tests call idle() themselves.
-    void wake(std::chrono::milliseconds) override {}
-
-    RecordingLogger log_;
-    [[nodiscard]] std::vector<std::string> read_requests() const;
-
-private:
-    ConfigTable config_;
-    std::filesystem::path state_dir_;
-    std::vector<MeterInfo> meters_;
-    std::string name_ = "mqtt-ha", gateway_ = "testgw", version_ = "0.1.0";
-    mutable std::mutex mutex_;
-    std::vector<std::string> reads_;
+    TestHost(ConfigTable config, std::filesystem::path state_dir, std::vector<MeterInfo> meters)
+        : TestSinkHost(std::move(config), std::move(state_dir), std::move(meters)) {
+        instance = "mqtt-ha";
+        gateway = "testgw";
+        version = "0.1.0";
+    }
 };
 
 // The plugin file, loaded and checked; make() creates sinks. Keep it alive longer than them.
@@ -129,11 +103,7 @@ private:
 // The meter list the tests' host reports: "house", hourly, with the MC403 batch's keys.
 std::vector<MeterInfo> house_meter();
 
-// Writes batches the way a core lane does: retries with a short pause until ok or timeout.
-WriteResult write_until_ok(Sink& sink, std::span<const ReadingBatch> batches, std::chrono::milliseconds timeout);
-
-// Calls idle() every 50 ms on the calling thread (as the lane does between writes) until
-// `done` is true or the timeout passes; returns done().
-bool idle_until(Sink& sink, const std::function<bool()>& done, std::chrono::milliseconds timeout);
+using kamgw::testing::idle_until;
+using kamgw::testing::write_until_done;
 
 }  // namespace kamgw::mqtt_ha::test

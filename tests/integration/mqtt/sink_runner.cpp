@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     auto sink = plugin.make();
     sink->start(host);
     const kamgw::ReadingBatch batch = mc403_batch();
-    if (write_until_ok(*sink, {&batch, 1}, std::chrono::seconds(30)).code != kamgw::WriteResult::Code::ok) {
+    if (write_until_done(*sink, {&batch, 1}, std::chrono::seconds(30)).code != kamgw::WriteResult::Code::ok) {
         std::fprintf(stderr, "could not publish\n");
         return 69;
     }

@@ -10,14 +10,14 @@
 
 #include "core/app/version.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/host/test_sink_host.hpp"
+#include "kamgw/testing.hpp"
 
 namespace kamgw::host {
 namespace {
 
 namespace fs = std::filesystem;
 using kamgw::test::TempDir;
-using kamgw::test::TestSinkHost;
+using kamgw::testing::TestSinkHost;
 using ::testing::HasSubstr;
 
 const fs::path fixture_dir = KAMGW_FIXTURE_PLUGIN_DIR;
@@ -69,10 +69,10 @@ TEST(PluginRegistry, GoodSinkLoadsAndWorks) {
     EXPECT_EQ(sink->write(std::span(batches).first(1)).code, WriteResult::Code::ok);
     sink->stop();
     sink.reset();  // plugin objects go before the registry
-    EXPECT_THAT(host.logger_.lines(), ::testing::ElementsAre("I fixture-good started tag=blue",
-                                                             "I fixture-good wrote 7 readings, 7 in total, tag=blue",
-                                                             "I fixture-good wrote 3 readings, 10 in total, tag=blue",
-                                                             "I fixture-good stopped"));
+    EXPECT_THAT(host.logger.lines(),
+                ::testing::ElementsAre(
+                    "info: fixture-good started tag=blue", "info: fixture-good wrote 7 readings, 7 in total, tag=blue",
+                    "info: fixture-good wrote 3 readings, 10 in total, tag=blue", "info: fixture-good stopped"));
 }
 
 TEST(PluginRegistry, WrongAbiIsRefusedBeforeTheDescriptorIsTouched) {

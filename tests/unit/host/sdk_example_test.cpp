@@ -9,7 +9,7 @@
 #include "core/host/plugin_registry.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/host/test_sink_host.hpp"
+#include "kamgw/testing.hpp"
 
 namespace kamgw {
 namespace {
@@ -41,6 +41,12 @@ TEST(SdkExample, BuildsOutOfTreeAgainstTheInstalledSdkAndLoads) {
         run_ok({KAMGW_CMAKE_COMMAND, "-S", test::source_dir().string() + "/sdk/examples", "-B", build.string(), "-G",
                 "Ninja", "-DCMAKE_CXX_COMPILER=" KAMGW_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix.string()}));
     ASSERT_NO_FATAL_FAILURE(run_ok({KAMGW_CMAKE_COMMAND, "--build", build.string(), "-j2"}));
+    // The example's own tests, written with the SDK's test kit, pass against the installed SDK.
+    const auto tests = test::run_command({KAMGW_CTEST_COMMAND, "--test-dir", build.string(), "--output-on-failure"},
+                                         std::chrono::minutes(2));
+    ASSERT_EQ(tests.exit_code, 0) << tests.output;
+    EXPECT_NE(tests.output.find("100% tests passed"), std::string::npos) << tests.output;
+    EXPECT_NE(tests.output.find("AppendsEveryPollAndSurvivesARotatedFile"), std::string::npos) << tests.output;
     ASSERT_NO_FATAL_FAILURE(run_ok({KAMGW_CMAKE_COMMAND, "--install", build.string()}));
     ASSERT_TRUE(fs::exists(plugin_dir / "kamgw-sink-example.so"));
 
@@ -55,17 +61,13 @@ TEST(SdkExample, BuildsOutOfTreeAgainstTheInstalledSdkAndLoads) {
     const fs::path out = dir.path() / "readings.txt";
     ConfigTable config;
     config.set("path", out.string());
-    test::TestSinkHost host(std::move(config));
+    testing::TestSinkHost host(std::move(config));
     auto sink = registry.make_sink("example");
     sink->start(host);
-    ReadingBatch batch;
-    batch.meter.name = "house";
-    Reading r;
-    r.key = "heat_energy";
-    r.value = {191757, -2, false};
-    r.unit = Unit::kWh;
-    r.time = TimePoint{} + std::chrono::seconds(1'764'079'387);
-    batch.readings.push_back(r);
+    const ReadingBatch batch = testing::BatchBuilder("house")
+                                   .at(TimePoint{} + std::chrono::seconds(1'764'079'387))
+                                   .reading("heat_energy", "1917.57", Unit::kWh)
+                                   .build();
     EXPECT_EQ(sink->write({&batch, 1}).code, WriteResult::Code::ok);
     sink->stop();
     sink.reset();

@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "core/host/plugin_registry.hpp"
-#include "tests/unit/host/test_sink_host.hpp"
+#include "kamgw/testing.hpp"
 
 namespace kamgw::host {
 namespace {
@@ -53,7 +53,7 @@ TEST(TransportOnHostContext, TimerAndSocketOfAPluginRunOnTheHostsIoContext) {
         },
         asio::detached);
 
-    test::RecordingLogger logger;
+    testing::RecordingLogger logger;
     TransportContext context;
     context.executor = io.get_executor();
     context.endpoint = {.url = "fixture-loop://127.0.0.1:" + std::to_string(port),
@@ -109,7 +109,8 @@ TEST(TransportOnHostContext, TimerAndSocketOfAPluginRunOnTheHostsIoContext) {
     expected << "thread=" << thread_text(host_thread)
              << " scheduler=" << static_cast<const void*>(&asio::use_service<asio::detail::scheduler>(io))
              << " reactor=" << static_cast<const void*>(&asio::use_service<asio::detail::reactor>(io));
-    EXPECT_THAT(logger.lines(), ::testing::ElementsAre("I timer " + expected.str(), "I connect " + expected.str()));
+    EXPECT_THAT(logger.lines(),
+                ::testing::ElementsAre("info: timer " + expected.str(), "info: connect " + expected.str()));
     EXPECT_NE(host_thread, std::this_thread::get_id());
     transport.reset();  // plugin objects go before the registry
 }
