@@ -4,7 +4,7 @@
 #include <iterator>
 #include <string_view>
 
-#include "core/app/version.hpp"
+#include "core/base/version.hpp"
 #include "core/host/elf_notes.hpp"
 #include "kamgw/plugin.hpp"
 
@@ -60,7 +60,7 @@ std::string shown(std::uint32_t value, Shown how) {
 }
 
 std::string what_to_do() {
-    return "rebuild it against this kamgw's SDK (kamgw-dev " + std::string(app::version) + ", plugin ABI " +
+    return "rebuild it against this kamgw's SDK (kamgw-dev " + std::string(base::version) + ", plugin ABI " +
            std::to_string(KAMGW_PLUGIN_ABI) + ")";
 }
 

@@ -6,7 +6,7 @@
 #include <set>
 #include <system_error>
 
-#include "core/app/version.hpp"
+#include "core/base/version.hpp"
 #include "core/config/meter_url.hpp"
 #include "core/host/abi_check.hpp"
 #include "core/config/redact.hpp"
@@ -192,7 +192,7 @@ bool PluginRegistry::load_trusted_file(const std::filesystem::path& file) {
     const int abi = entry->library.get<int()>("kamgw_plugin_abi")();
     if (abi != KAMGW_PLUGIN_ABI) {
         refuse(file, name + " was built for plugin ABI " + std::to_string(abi) + ", but this kamgw " +
-                         kamgw::app::version + " uses ABI " + std::to_string(KAMGW_PLUGIN_ABI) +
+                         kamgw::base::version + " uses ABI " + std::to_string(KAMGW_PLUGIN_ABI) +
                          ": rebuild it against the matching kamgw-dev");
         return false;
     }

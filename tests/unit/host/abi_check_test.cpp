@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "core/app/version.hpp"
+#include "core/base/version.hpp"
 #include "core/host/plugin_registry.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -25,7 +25,7 @@ const fs::path abi_fixture_dir = KAMGW_ABI_FIXTURE_PLUGIN_DIR;
 
 fs::path abi_fixture(const std::string& name) { return abi_fixture_dir / (name + ".so"); }
 
-const std::string what_to_do = "rebuild it against this kamgw's SDK (kamgw-dev " + std::string(app::version) +
+const std::string what_to_do = "rebuild it against this kamgw's SDK (kamgw-dev " + std::string(base::version) +
                                ", plugin ABI " + std::to_string(KAMGW_PLUGIN_ABI) + ")";
 
 // Points the fixtures' static initialiser at a file in a fresh folder.

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "core/app/version.hpp"
+#include "core/base/version.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/host/test_sink_host.hpp"
 
@@ -84,7 +84,7 @@ TEST(PluginRegistry, WrongAbiIsRefusedBeforeTheDescriptorIsTouched) {
     ASSERT_EQ(registry.problems().size(), 1u);
     EXPECT_EQ(registry.problems()[0].path, file);
     EXPECT_EQ(registry.problems()[0].message,
-              "plugin " + file.string() + " was built for plugin ABI 999, but this kamgw " + kamgw::app::version +
+              "plugin " + file.string() + " was built for plugin ABI 999, but this kamgw " + kamgw::base::version +
                   " uses ABI " + std::to_string(KAMGW_PLUGIN_ABI) + ": rebuild it against the matching kamgw-dev");
     EXPECT_EQ(registry.sink("fixture-wrong-abi"), nullptr);
 }
