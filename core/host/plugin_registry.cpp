@@ -168,7 +168,8 @@ bool PluginRegistry::load_trusted_file(const std::filesystem::path& file) {
     const std::string name = "plugin " + file.string();
 
     // The fingerprint is read from the file: dlopen() would run the plugin's static
-    // initialisers, which a plugin built for another ABI must never get to do.
+    // initialisers, which a plugin built for another ABI must never get to do. Only root or
+    // kamgw's own user can replace the file between this read and the load (checked above).
     if (auto refusal = abi_refusal(file, host_fingerprint_)) {
         refuse(file, std::move(*refusal));
         return false;
