@@ -85,9 +85,9 @@ std::vector<std::string> fingerprint_differences(const FingerprintWords& plugin,
     std::vector<std::string> out;
     // Field 0 is the format: a newer one only appends fields, so it is never a difference itself.
     for (std::size_t i = 1; i < host.size() && i < std::size(fields); ++i) {
-        const std::string theirs =
-            i < plugin.size() ? shown(plugin[i], fields[i].shown) : "an SDK that did not record it";
-        if (i < plugin.size() && plugin[i] == host[i]) continue;
+        const bool recorded = i < plugin.size();
+        if (recorded && plugin[i] == host[i]) continue;
+        const std::string theirs = recorded ? shown(plugin[i], fields[i].shown) : "an SDK that did not record it";
         out.push_back(std::string(fields[i].what) + ": plugin built for " + theirs + ", this kamgw is " +
                       shown(host[i], fields[i].shown));
     }
