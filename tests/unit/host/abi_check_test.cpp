@@ -13,6 +13,7 @@
 #include "core/base/version.hpp"
 #include "core/host/plugin_registry.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/host/hand_made_elf.hpp"
 
 namespace kamgw::host {
 namespace {
@@ -111,6 +112,40 @@ TEST(AbiCheckInTree, EveryPluginOfThisBuildLoads) {
     EXPECT_NE(registry.sink("csv"), nullptr);
     EXPECT_NE(registry.transport_for_scheme("sim"), nullptr);
     EXPECT_GE(registry.plugins().size(), 5u);
+}
+
+// abi_refusal on hand-made files: what a compiler would not write.
+fs::path write_elf(const TempDir& dir, const kamgw::test::Bytes& bytes) {
+    return dir.write("kamgw-sink-hand-made.so", std::string(bytes.begin(), bytes.end()));
+}
+
+TEST(AbiRefusal, AFingerprintIsReadInItsFilesByteOrder) {
+    TempDir dir;
+    FingerprintWords theirs = host_fingerprint();
+    EXPECT_EQ(abi_refusal(write_elf(dir, kamgw::test::hand_made_elf(false, true, theirs)), host_fingerprint()),
+              std::nullopt);
+    theirs[1] = 999;
+    const fs::path file = write_elf(dir, kamgw::test::hand_made_elf(true, true, theirs));
+    EXPECT_EQ(abi_refusal(file, host_fingerprint()),
+              "refusing plugin " + file.string() +
+                  ": it was built for another kamgw (plugin ABI: plugin built for 999, this kamgw is " +
+                  std::to_string(KAMGW_PLUGIN_ABI) + "); " + what_to_do);
+}
+
+TEST(AbiRefusal, ADamagedFingerprintIsRefused) {
+    TempDir dir;
+    for (std::size_t size : {0u, 4u, 6u, 81u}) {
+        const fs::path file = write_elf(dir, kamgw::test::hand_made_elf(true, false, host_fingerprint(), size));
+        EXPECT_EQ(abi_refusal(file, host_fingerprint()), "refusing plugin " + file.string() +
+                                                             ": its kamgw ABI fingerprint is damaged (" +
+                                                             std::to_string(size) + " bytes); " + what_to_do);
+    }
+}
+
+TEST(AbiRefusal, WhatIsNoElfFileCannotBeLoaded) {
+    TempDir dir;
+    const fs::path file = dir.write("kamgw-sink-text.so", "#!/bin/sh\n");
+    EXPECT_EQ(abi_refusal(file, host_fingerprint()), "cannot load plugin " + file.string() + ": it is not an ELF file");
 }
 
 // The compatibility rule, on fingerprints as words.

@@ -10,12 +10,15 @@
 
 #include "kamgw/plugin.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/host/hand_made_elf.hpp"
 
 namespace kamgw::host {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using kamgw::test::Bytes;
+using kamgw::test::hand_made_elf;
+using kamgw::test::put;
 using Outcome = ElfNoteSearch::Outcome;
 using kamgw::test::TempDir;
 
@@ -29,33 +32,6 @@ Bytes bytes_of(const fs::path& file) {
 ElfNoteSearch search(const TempDir& dir, const Bytes& bytes) {
     const fs::path file = dir.write("plugin.so", std::string(bytes.begin(), bytes.end()));
     return find_elf_note(file, abi::note_owner, abi::note_type);
-}
-
-void put(Bytes& b, std::size_t at, std::size_t size, std::uint64_t value, bool big_endian) {
-    for (std::size_t i = 0; i < size; ++i) b[at + (big_endian ? size - 1 - i : i)] = (value >> (8 * i)) & 0xff;
-}
-
-// An ELF file with one PT_NOTE segment holding a "kamgw" note whose description is the words
-// 1 and 3. The offsets are the ELF specification's, written out independently of <elf.h>.
-Bytes hand_made_elf(bool is64, bool big_endian) {
-    const std::size_t ehdr = is64 ? 64 : 52, phdr = is64 ? 56 : 32, note_at = ehdr + phdr;
-    Bytes b(note_at + 12 + 8 + 8, 0);
-    const std::uint8_t ident[] = {0x7f, 'E', 'L', 'F', std::uint8_t(is64 ? 2 : 1), std::uint8_t(big_endian ? 2 : 1), 1};
-    std::memcpy(b.data(), ident, sizeof ident);
-    put(b, is64 ? 32 : 28, is64 ? 8 : 4, ehdr, big_endian);            // e_phoff
-    put(b, is64 ? 54 : 42, 2, phdr, big_endian);                       // e_phentsize
-    put(b, is64 ? 56 : 44, 2, 1, big_endian);                          // e_phnum
-    put(b, ehdr, 4, 4, big_endian);                                    // p_type = PT_NOTE
-    put(b, ehdr + (is64 ? 8 : 4), is64 ? 8 : 4, note_at, big_endian);  // p_offset
-    put(b, ehdr + (is64 ? 32 : 16), is64 ? 8 : 4, 28, big_endian);     // p_filesz
-    put(b, ehdr + (is64 ? 48 : 28), is64 ? 8 : 4, 4, big_endian);      // p_align
-    put(b, note_at, 4, 6, big_endian);                                 // namesz
-    put(b, note_at + 4, 4, 8, big_endian);                             // descsz
-    put(b, note_at + 8, 4, abi::note_type, big_endian);                // type
-    std::memcpy(b.data() + note_at + 12, "kamgw", 6);
-    put(b, note_at + 20, 4, 1, big_endian);
-    put(b, note_at + 24, 4, 3, big_endian);
-    return b;
 }
 
 TEST(ElfNotes, FindsTheFingerprintOfARealPlugin) {
