@@ -2,14 +2,14 @@
 //
 // A plugin and kamgw exchange C++ classes, std::string, vectors and variants, so one number
 // kept by hand cannot say whether they fit: the standard library's string ABI, the compiler's
-// ABI version, Boost's version and the size of every SDK type must agree too. KAMGW_PLUGIN puts
+// ABI version, Boost's version and the sizes of the SDK's structs must agree too. KAMGW_PLUGIN puts
 // this record into an ELF note of the plugin (section .note.kamgw.abi, owner "kamgw"), and kamgw
 // reads it from the file before it loads the library, so a plugin that does not fit is refused
 // before any of its code (a static initialiser included) has run.
 //
-// The section is a note (SHT_NOTE) that is allocated, so it sits in a PT_NOTE segment: `strip`
-// never removes allocated sections (Debian's dh_strip removes only the section named exactly
-// ".note"), and kamgw finds it through the program headers even when the section headers are gone.
+// The section is an allocated note (SHT_NOTE) in a PT_NOTE segment: strip drops it only when told
+// its name (dh_strip's --remove-section=.note matches just a section named ".note"), and kamgw
+// finds the note through the program headers even when the section headers are gone.
 //
 // Layout rule: every field is a 32-bit unsigned integer in the file's byte order, and fields are
 // only ever appended (and `format` raised), so any kamgw can read the fields it knows.
