@@ -93,6 +93,17 @@ for doc in kamgw-sink-mqtt-ha kamgw-sink-mqtt kamgw-sink-influxdb kamgw-sink-ha-
 done
 grep -q '^Suggests:.*kamgw-sink-mqtt-ha' <(dpkg -s kamgw) || fail "kamgw does not suggest its sinks"
 if dpkg -s kamgw | grep -q '^Recommends:'; then fail "kamgw recommends packages"; fi
+# The plugin ABI as apt sees it: kamgw provides the number it reports, kamgw-dev and every plugin
+# package depend on exactly that, and every packaged plugin kept its fingerprint through dh_strip.
+abi=$(/usr/sbin/kamgw --version | sed -n 's/.*plugin ABI \([0-9][0-9]*\).*/\1/p')
+[ -n "$abi" ] || fail "kamgw --version names no plugin ABI"
+dpkg -s kamgw | grep -Eq "^Provides:.*\bkamgw-abi-$abi\b" || fail "kamgw does not provide kamgw-abi-$abi"
+for pkg in kamgw-dev kamgw-sink-mqtt-ha kamgw-sink-mqtt kamgw-sink-influxdb kamgw-sink-ha-websocket; do
+    dpkg -s "$pkg" | grep -Eq "^Depends:.*\bkamgw-abi-$abi\b" || fail "$pkg does not depend on kamgw-abi-$abi"
+done
+for so in $(dpkg -L kamgw kamgw-sink-mqtt-ha kamgw-sink-mqtt kamgw-sink-influxdb kamgw-sink-ha-websocket | grep '/kamgw/plugins/kamgw-.*\.so$'); do
+    readelf -n "$so" | grep -q '^  kamgw ' || fail "$so has no ABI fingerprint note (.note.kamgw.abi)"
+done
 
 echo "--- kamgw check on the installed conffile"
 /usr/sbin/kamgw check -c /etc/kamgw/kamgw.toml

@@ -12,7 +12,7 @@
 
 #include "core/app/daemon.hpp"
 #include "core/app/fd_limit.hpp"
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/app/http_access.hpp"
 #include "core/app/meter_history.hpp"
 #include "core/app/metrics_server.hpp"
@@ -21,7 +21,7 @@
 #include "core/app/run_once.hpp"
 #include "core/app/status_api.hpp"
 #include "core/app/systemd_notify.hpp"
-#include "core/app/version.hpp"
+#include "core/base/version.hpp"
 #include "core/config/config_loader.hpp"
 #include "core/config/meter_url.hpp"
 
@@ -32,7 +32,7 @@ using namespace std::chrono_literals;
 struct Daemon::Runtime {
     boost::asio::io_context io;
     config::Config cfg;
-    std::shared_ptr<spdlog::logger> log = make_logger("kamgw");
+    std::shared_ptr<spdlog::logger> log = base::make_logger("kamgw");
     SystemdNotifier notifier;
     // Outlives a bus replaced on reload: the sinks' cursors point into it.
     std::shared_ptr<bus::Journal> journal;
@@ -98,7 +98,7 @@ struct Daemon::Runtime {
     void publish_http_view(bool at_start) {
         std::lock_guard lock(runners_mutex);
         http_view = {cfg.gateway.id,
-                     version,
+                     base::version,
                      cfg.files.empty() ? std::string() : cfg.files.front().string(),
                      started,
                      at_start ? cfg.gateway.status_read_now : http_view.read_now,
@@ -233,7 +233,7 @@ Daemon::~Daemon() = default;
 bool Daemon::build_runtime(Runtime& rt, const config::Config& cfg) {
     bus::HostServices services;
     services.gateway_id = cfg.gateway.id;
-    services.gateway_version = version;
+    services.gateway_version = base::version;
     services.state_root = cfg.gateway.state_dir;
     services.meters = [&rt] { return rt.meters(); };
     services.request_read = [&rt](const std::string& name) { return rt.request_read(name); };
@@ -306,7 +306,7 @@ void Daemon::reload(Runtime& rt) {
         next.gateway.journal_sync_interval != rt.cfg.gateway.journal_sync_interval ||
         next.gateway.journal_memory_max_bytes != rt.cfg.gateway.journal_memory_max_bytes)
         rt.log->warn("state_dir or a journal_* key changed; the journal keeps its settings until kamgw restarts");
-    set_log_level(options_.log_level.empty() ? next.gateway.log_level : options_.log_level);
+    base::set_log_level(options_.log_level.empty() ? next.gateway.log_level : options_.log_level);
 
     // Stopped runners may finish a poll in flight into the current bus; they are destroyed
     // once the new ones run (a runner is safe to destroy mid-poll: it then calls back no more).
@@ -366,8 +366,8 @@ int Daemon::run() {
         rt->log->error("configuration error:\n{}", e.what());
         return EX_CONFIG;
     }
-    set_log_level(options_.log_level.empty() ? rt->cfg.gateway.log_level : options_.log_level);
-    rt->log->info("kamgw {} starting: gateway '{}', {} meter(s), {} sink(s), configuration {}", version,
+    base::set_log_level(options_.log_level.empty() ? rt->cfg.gateway.log_level : options_.log_level);
+    rt->log->info("kamgw {} starting: gateway '{}', {} meter(s), {} sink(s), configuration {}", base::version,
                   rt->cfg.gateway.id, rt->cfg.meters.size(), rt->cfg.sinks.size(), options_.config_file.string());
 
     if (rt->cfg.meters.empty())
@@ -375,7 +375,7 @@ int Daemon::run() {
                       options_.config_file.string());
     if (rt->cfg.sinks.empty()) rt->log->warn("no [[sink]] configured: readings will be dropped");
     raise_fd_limit_for(rt->cfg, *rt->log);
-    rt->journal = std::make_shared<bus::Journal>(journal_settings(rt->cfg.gateway), make_logger("journal"));
+    rt->journal = std::make_shared<bus::Journal>(journal_settings(rt->cfg.gateway), base::make_logger("journal"));
     rt->journal->open();
     build_runtime(*rt, rt->cfg);
     if (options_.once) {

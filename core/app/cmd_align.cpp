@@ -21,9 +21,9 @@
 
 #include "core/app/commands.hpp"
 #include "core/app/exit_codes.hpp"
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/app/meter_target.hpp"
-#include "core/app/paths.hpp"
+#include "core/base/paths.hpp"
 #include "core/app/plugin_loading.hpp"
 #include "core/config/duration.hpp"
 #include "core/config/meter_url.hpp"
@@ -157,7 +157,7 @@ boost::asio::awaitable<void> align(meter::MeterSession& session, Tally& tally, O
 }  // namespace
 
 int cmd_align(int argc, char** argv) {
-    std::string url, meter_name, config_file = default_config_file, timeout_text, interval_text = "1s", log_level;
+    std::string url, meter_name, config_file = base::default_config_file, timeout_text, interval_text = "1s", log_level;
     std::size_t count = 0;
     std::vector<std::string> plugin_dirs;
     LineOptions line;
@@ -185,7 +185,7 @@ int cmd_align(int argc, char** argv) {
     po::variables_map vm;
     if (const auto done = parse_command_line(argc, argv, options, positional, vm, "align")) return *done;
     if (vm.count("verbose")) log_level = "debug";
-    if (!init_logging(log_level.empty() ? "warn" : log_level, false)) {
+    if (!base::init_logging(log_level.empty() ? "warn" : log_level, false)) {
         std::cerr << "kamgw align: unknown log level '" << log_level << "'\n";
         return exit_code::usage;
     }
@@ -207,7 +207,7 @@ int cmd_align(int argc, char** argv) {
             resolve_meter(url, meter_name, config_file, *registry, timeout_text, line, "align", std::cerr, meter))
         return *failed;
     // Each attempt is shown on its own; the session's log lines would repeat it.
-    if (log_level.empty()) make_logger("meter " + meter.name)->set_level(spdlog::level::off);
+    if (log_level.empty()) base::make_logger("meter " + meter.name)->set_level(spdlog::level::off);
 
     const Output out{.json = vm.count("json") > 0, .terminal = !vm.count("json") && ::isatty(STDOUT_FILENO) == 1};
     std::cerr << "kamgw align: one GetSerialNo to " << config::redact_url(meter.url) << " about every " << interval_text

@@ -6,7 +6,7 @@
 #include "core/app/commands.hpp"
 #include "core/app/exit_codes.hpp"
 #include "core/app/fd_limit.hpp"
-#include "core/app/paths.hpp"
+#include "core/base/paths.hpp"
 #include "core/app/plugin_loading.hpp"
 #include "core/app/preflight.hpp"
 #include "core/config/config_loader.hpp"
@@ -85,7 +85,7 @@ void warn_fd_limit(const config::Config& cfg) {
 }  // namespace
 
 int cmd_check(int argc, char** argv) {
-    std::string config_file = default_config_file;
+    std::string config_file = base::default_config_file;
     std::vector<std::string> plugin_dirs;
     std::string user_name;
     po::options_description options(

@@ -8,7 +8,7 @@
 
 #include "core/app/commands.hpp"
 #include "core/app/exit_codes.hpp"
-#include "core/app/version.hpp"
+#include "core/base/version.hpp"
 #include "core/host/plugin_dirs.hpp"
 #include "core/host/plugin_registry.hpp"
 
@@ -29,7 +29,7 @@ nlohmann::json key_json(const ConfigKey& k) {
 }
 
 nlohmann::json to_json(const std::vector<std::filesystem::path>& dirs, const host::PluginRegistry& registry) {
-    nlohmann::json out = {{"kamgw_version", version}, {"plugin_abi", plugin_abi}};
+    nlohmann::json out = {{"kamgw_version", base::version}, {"plugin_abi", base::plugin_abi}};
     out["plugin_dirs"] = nlohmann::json::array();
     for (const auto& d : dirs) out["plugin_dirs"].push_back(d.string());
     out["plugins"] = nlohmann::json::array();
@@ -69,7 +69,7 @@ std::string default_text(const ConfigKey& k) {
 
 void print_text(std::ostream& out, const std::vector<std::filesystem::path>& dirs,
                 const host::PluginRegistry& registry) {
-    out << "kamgw " << version << ", plugin ABI " << plugin_abi << "\nPlugin folders:";
+    out << "kamgw " << base::version << ", plugin ABI " << base::plugin_abi << "\nPlugin folders:";
     for (const auto& d : dirs) out << ' ' << d.string();
     out << "\n";
     const auto plugins = registry.plugins();

@@ -14,9 +14,9 @@
 
 #include "core/app/commands.hpp"
 #include "core/app/exit_codes.hpp"
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/app/meter_target.hpp"
-#include "core/app/paths.hpp"
+#include "core/base/paths.hpp"
 #include "core/app/plugin_loading.hpp"
 #include "core/config/config_loader.hpp"
 #include "core/config/meter_url.hpp"
@@ -126,7 +126,7 @@ void print_batch(const ReadingBatch& batch, const po::variables_map& vm) {
 }  // namespace
 
 int cmd_read(int argc, char** argv) {
-    std::string url, meter_name, config_file = default_config_file, registers_text, timeout_text, log_level;
+    std::string url, meter_name, config_file = base::default_config_file, registers_text, timeout_text, log_level;
     std::vector<std::string> plugin_dirs;
     LineOptions line;
     po::options_description options(
@@ -154,7 +154,7 @@ int cmd_read(int argc, char** argv) {
     po::variables_map vm;
     if (const auto done = parse_command_line(argc, argv, options, positional, vm, "read")) return *done;
     if (vm.count("verbose")) log_level = "debug";
-    if (!init_logging(log_level.empty() ? "warn" : log_level, false)) {
+    if (!base::init_logging(log_level.empty() ? "warn" : log_level, false)) {
         std::cerr << "kamgw read: unknown log level '" << log_level << "'\n";
         return exit_code::usage;
     }
@@ -186,7 +186,7 @@ int cmd_read(int argc, char** argv) {
 
     // The outcome below is the one sentence about this read; the session's own warnings would
     // say the same again. An explicit --log-level shows them.
-    if (log_level.empty()) make_logger("meter " + meter.name)->set_level(spdlog::level::err);
+    if (log_level.empty()) base::make_logger("meter " + meter.name)->set_level(spdlog::level::err);
     meter::SessionTuning tuning;
     tuning.warn_missing_registers = false;
 

@@ -5,15 +5,15 @@
 #include "core/app/commands.hpp"
 #include "core/app/daemon.hpp"
 #include "core/app/exit_codes.hpp"
-#include "core/app/logging.hpp"
-#include "core/app/paths.hpp"
+#include "core/base/logging.hpp"
+#include "core/base/paths.hpp"
 
 namespace po = boost::program_options;
 
 namespace kamgw::app {
 
 int cmd_run(int argc, char** argv) {
-    std::string config_file = default_config_file;
+    std::string config_file = base::default_config_file;
     std::string log_level;
     std::vector<std::string> plugin_dirs;
     po::options_description options(
@@ -26,8 +26,8 @@ int cmd_run(int argc, char** argv) {
         "(3, 69 and 75 only with --once)\n\nOptions");
     options.add_options()("help,h", "show this help")(
         "config,c", po::value(&config_file)->value_name("FILE"),
-        (std::string("configuration file; drop-ins are read from conf.d/ beside it (default ") + default_config_file +
-         ")")
+        (std::string("configuration file; drop-ins are read from conf.d/ beside it (default ") +
+         base::default_config_file + ")")
             .c_str())("log-level", po::value(&log_level)->value_name("LEVEL"),
                       "trace, debug, info, warn or error; overrides [gateway] log_level")(
         "plugin-dir", po::value(&plugin_dirs)->value_name("DIR")->composing(),
@@ -46,7 +46,7 @@ int cmd_run(int argc, char** argv) {
     }
     // Under systemd the journal adds time stamps and the unit name; a terminal gets its own.
     const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
-    if (!init_logging(log_level.empty() ? "info" : log_level, journal)) {
+    if (!base::init_logging(log_level.empty() ? "info" : log_level, journal)) {
         std::cerr << "kamgw run: unknown log level '" << log_level << "'; accepted: trace, debug, info, warn, error\n";
         return EX_USAGE;
     }

@@ -10,12 +10,12 @@
 
 #include "core/app/commands.hpp"
 #include "core/app/exit_codes.hpp"
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/app/meter_target.hpp"
-#include "core/app/paths.hpp"
+#include "core/base/paths.hpp"
 #include "core/app/plugin_loading.hpp"
 #include "core/app/reading_json.hpp"
-#include "core/app/terminal.hpp"
+#include "core/base/terminal.hpp"
 #include "core/kmp/commands.hpp"
 #include "core/kmp/register_catalogue.hpp"
 #include "core/meter/meter_session.hpp"
@@ -122,7 +122,7 @@ void print_json(const ScanResult& result) {
 }  // namespace
 
 int cmd_scan(int argc, char** argv) {
-    std::string url, config_file = default_config_file, timeout_text;
+    std::string url, config_file = base::default_config_file, timeout_text;
     std::vector<std::string> plugin_dirs;
     LineOptions line;
     po::options_description options(
@@ -144,7 +144,7 @@ int cmd_scan(int argc, char** argv) {
     po::variables_map vm;
     if (const auto done = parse_command_line(argc, argv, options, positional, vm, "scan")) return *done;
     const bool verbose = vm.count("verbose") != 0;
-    init_logging(verbose ? "debug" : "warn", false);
+    base::init_logging(verbose ? "debug" : "warn", false);
     if (url.empty()) {
         std::cerr << "kamgw scan: give the meter URL, e.g. kamgw scan /dev/ttyUSB0\n\n" << options;
         return exit_code::usage;
@@ -160,7 +160,7 @@ int cmd_scan(int argc, char** argv) {
         return exit_code::usage;
     const config::MeterConfig meter = std::move(*target);
     // The result below says what went wrong, once; --verbose shows the session's own account.
-    if (!verbose) make_logger("meter " + meter.name)->set_level(spdlog::level::err);
+    if (!verbose) base::make_logger("meter " + meter.name)->set_level(spdlog::level::err);
 
     boost::asio::io_context io;
     const host::PluginRegistry& reg = *registry;
@@ -169,7 +169,7 @@ int cmd_scan(int argc, char** argv) {
     };
     ScanResult result;
     std::exception_ptr failure;
-    const bool progress = vm.count("quiet") == 0 && stderr_is_terminal();
+    const bool progress = vm.count("quiet") == 0 && base::stderr_is_terminal();
     boost::asio::co_spawn(io, scan(io.get_executor(), meter, factory, progress),
                           [&](std::exception_ptr e, ScanResult r) {
                               failure = e;

@@ -11,7 +11,7 @@
 
 #include "core/app/commands.hpp"
 #include "core/app/exit_codes.hpp"
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/config/duration.hpp"
 #include "core/kmp/meter_model.hpp"
 #include "core/meter/sim_server.hpp"
@@ -80,7 +80,7 @@ int cmd_sim(int argc, char** argv) {
         std::cout << options;
         return EX_OK;
     }
-    if (!init_logging(log_level, false)) {
+    if (!base::init_logging(log_level, false)) {
         std::cerr << "kamgw sim: unknown log level '" << log_level << "'\n";
         return EX_USAGE;
     }

@@ -5,7 +5,7 @@
 
 #include "core/app/commands.hpp"
 #include "core/app/exit_codes.hpp"
-#include "core/app/version.hpp"
+#include "core/base/version.hpp"
 
 namespace {
 
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     if (argc >= 2) {
         const std::string_view first = argv[1];
         if (first == "--version" || first == "-V") {
-            std::cout << "kamgw " << kamgw::app::version << " (plugin ABI " << kamgw::app::plugin_abi << ")\n";
+            std::cout << "kamgw " << kamgw::base::version << " (plugin ABI " << kamgw::base::plugin_abi << ")\n";
             return EX_OK;
         }
         if (first == "--help" || first == "-h" || first == "help") {

@@ -44,7 +44,7 @@ LaneSettings LaneSettings::from(const config::SinkConfig& cfg, const LaneDefault
 Lane::Lane(std::unique_ptr<Sink> sink, LaneSettings settings, std::shared_ptr<const HostServices> services,
            ConfigTable options, std::shared_ptr<Journal> journal)
     : settings_(std::move(settings)),
-      log_(app::make_logger("sink " + settings_.name)),
+      log_(base::make_logger("sink " + settings_.name)),
       host_(std::move(services), settings_.name, std::move(options), log_),
       sink_(std::move(sink)),
       journal_(std::move(journal)),

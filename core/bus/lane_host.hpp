@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/bus/host_services.hpp"
 #include "kamgw/sink.hpp"
 
@@ -34,7 +34,7 @@ private:
     std::shared_ptr<const HostServices> services_;
     std::string instance_name_;
     ConfigTable config_;
-    app::PluginLogger logger_;
+    base::PluginLogger logger_;
     std::function<void(std::chrono::milliseconds)> wake_;
 };
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/bus/lane.hpp"
 
 namespace kamgw::bus {
@@ -13,7 +13,7 @@ ReadingBus::ReadingBus(HostServices services, std::shared_ptr<Journal> journal)
     if (!journal_) {
         JournalSettings settings;
         if (!services_->state_root.empty()) settings.dir = services_->state_root / "journal";
-        journal_ = std::make_shared<Journal>(std::move(settings), app::make_logger("journal"));
+        journal_ = std::make_shared<Journal>(std::move(settings), base::make_logger("journal"));
         journal_->open();
         owns_journal_ = true;
     }

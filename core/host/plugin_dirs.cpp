@@ -2,7 +2,7 @@
 
 #include <system_error>
 
-#include "core/app/paths.hpp"
+#include "core/base/paths.hpp"
 
 namespace kamgw::host {
 
@@ -13,13 +13,13 @@ std::vector<std::filesystem::path> default_plugin_dirs_for(const std::filesystem
         std::error_code ec;
         if (std::filesystem::is_regular_file(build / "CMakeCache.txt", ec)) return {build / "plugins"};
     }
-    return {std::filesystem::path(kamgw::app::installed_plugin_dir)};
+    return {std::filesystem::path(kamgw::base::installed_plugin_dir)};
 }
 
 std::vector<std::filesystem::path> default_plugin_dirs() {
     std::error_code ec;
     const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) return {std::filesystem::path(kamgw::app::installed_plugin_dir)};
+    if (ec) return {std::filesystem::path(kamgw::base::installed_plugin_dir)};
     return default_plugin_dirs_for(self);
 }
 

@@ -6,8 +6,9 @@
 #include <set>
 #include <system_error>
 
-#include "core/app/version.hpp"
+#include "core/base/version.hpp"
 #include "core/config/meter_url.hpp"
+#include "core/host/abi_check.hpp"
 #include "core/config/redact.hpp"
 
 namespace kamgw::host {
@@ -96,7 +97,7 @@ std::string descriptor_problem(const PluginDescriptor& d, const ExpectedIdentity
 bool is_plugin_file_name(std::string_view file_name) { return identity_from_file_name(file_name).known; }
 
 PluginRegistry::PluginRegistry() : PluginRegistry(TrustedIds::of_this_process()) {}
-PluginRegistry::PluginRegistry(TrustedIds trusted) : trusted_(trusted) {}
+PluginRegistry::PluginRegistry(TrustedIds trusted) : trusted_(trusted), host_fingerprint_(host_fingerprint()) {}
 
 PluginRegistry::~PluginRegistry() {
     // Unload in reverse order, so a plugin that depends on an earlier one's symbols goes first.
@@ -166,6 +167,14 @@ bool PluginRegistry::load_trusted_file(const std::filesystem::path& file) {
     }
     const std::string name = "plugin " + file.string();
 
+    // The fingerprint is read from the file: dlopen() would run the plugin's static
+    // initialisers, which a plugin built for another ABI must never get to do. Only root or
+    // kamgw's own user can replace the file between this read and the load (checked above).
+    if (auto refusal = abi_refusal(file, host_fingerprint_)) {
+        refuse(file, std::move(*refusal));
+        return false;
+    }
+
     auto entry = std::make_unique<Entry>();
     entry->file = canonical;
     try {
@@ -175,8 +184,8 @@ bool PluginRegistry::load_trusted_file(const std::filesystem::path& file) {
         return false;
     }
 
-    // The ABI number comes first: nothing else in the file is read before it matches, because
-    // a descriptor laid out for another ABI would be read as garbage.
+    // The ABI number once more, from the loaded code, before the descriptor is read: a plugin
+    // whose fingerprint was copied from another build would have its descriptor read as garbage.
     if (!entry->library.has("kamgw_plugin_abi")) {
         refuse(file, name + " is not a kamgw plugin: it exports no kamgw_plugin_abi() (built without KAMGW_PLUGIN?)");
         return false;
@@ -184,7 +193,7 @@ bool PluginRegistry::load_trusted_file(const std::filesystem::path& file) {
     const int abi = entry->library.get<int()>("kamgw_plugin_abi")();
     if (abi != KAMGW_PLUGIN_ABI) {
         refuse(file, name + " was built for plugin ABI " + std::to_string(abi) + ", but this kamgw " +
-                         kamgw::app::version + " uses ABI " + std::to_string(KAMGW_PLUGIN_ABI) +
+                         kamgw::base::version + " uses ABI " + std::to_string(KAMGW_PLUGIN_ABI) +
                          ": rebuild it against the matching kamgw-dev");
         return false;
     }

@@ -1,5 +1,6 @@
 // The plugin host: finds kamgw-sink-*.so and kamgw-transport-*.so files, checks who may write
-// them and which ABI they were built for, keeps them loaded, and creates sinks and transports.
+// them and, from the file before loading it, which ABI they were built for (abi_check.hpp);
+// keeps them loaded, and creates sinks and transports.
 //
 // Lifetime: every loaded library stays mapped until the registry is destroyed. Objects a
 // plugin created (sinks, transports, anything they hand out) run code from that library, so
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "core/config/plugin_schemas.hpp"
+#include "core/host/abi_check.hpp"
 #include "core/host/plugin_permissions.hpp"
 #include "kamgw/plugin.hpp"
 #include "kamgw/sink.hpp"
@@ -88,6 +90,7 @@ private:
     void refuse(const std::filesystem::path& path, std::string message);
 
     TrustedIds trusted_;
+    FingerprintWords host_fingerprint_;
     std::vector<std::unique_ptr<Entry>> entries_;
     std::vector<LoadProblem> problems_;
     std::vector<std::filesystem::path> checked_dirs_;

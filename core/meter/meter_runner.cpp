@@ -19,7 +19,7 @@
 #include <mutex>
 #include <random>
 
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/meter/deadline_io.hpp"
 #include "core/meter/lag_watch.hpp"
 #include "core/meter/schedule.hpp"
@@ -118,7 +118,7 @@ struct MeterRunner::State : std::enable_shared_from_this<MeterRunner::State> {
           tuning(t),
           session(std::make_unique<MeterSession>(ex, cfg, std::move(factory), t.session)),
           wake(ex),
-          log(app::make_logger("meter " + cfg.name)) {
+          log(base::make_logger("meter " + cfg.name)) {
         identity = session->identity();
         snapshot.identity = identity;
     }

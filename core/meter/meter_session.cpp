@@ -6,7 +6,7 @@
 #include <array>
 #include <system_error>
 
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/kmp/frame.hpp"
 #include "core/kmp/register_catalogue.hpp"
 #include "core/meter/deadline_io.hpp"
@@ -65,8 +65,8 @@ MeterSession::MeterSession(boost::asio::any_io_executor executor, config::MeterC
       config_(std::move(config)),
       make_transport_(std::move(make_transport)),
       tuning_(tuning),
-      log_(app::make_logger("meter " + config_.name)) {
-    transport_log_ = std::make_unique<app::PluginLogger>(log_);
+      log_(base::make_logger("meter " + config_.name)) {
+    transport_log_ = std::make_unique<base::PluginLogger>(log_);
     identity_.name = config_.name;
     identity_.model = model_name(std::nullopt, config_.model);
 }

@@ -21,7 +21,7 @@
 #include <optional>
 #include <system_error>
 
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/kmp/frame.hpp"
 
 namespace kamgw::meter {
@@ -83,7 +83,7 @@ struct SimServer::Impl : std::enable_shared_from_this<SimServer::Impl> {
         : ex(asio::make_strand(std::move(executor))),
           options(std::move(opts)),
           model(options.kind, options.serial, options.faults, options.seed),
-          log(app::make_logger("sim " + std::string(kmp::model_kind_name(options.kind)))) {}
+          log(base::make_logger("sim " + std::string(kmp::model_kind_name(options.kind)))) {}
 
     asio::any_io_executor ex;
     SimOptions options;

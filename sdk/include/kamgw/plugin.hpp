@@ -1,10 +1,12 @@
 // The plugin descriptor and the two symbols every kamgw plugin exports.
 //
-// kamgw loads a plugin in two steps. First it calls `kamgw_plugin_abi()` and compares the
-// number with its own KAMGW_PLUGIN_ABI; a mismatch is refused before anything else in the
-// file is touched. Only then does it call `kamgw_plugin_descriptor()` and use the factory.
-// The ABI number changes whenever any type in these headers changes layout, so a plugin
-// always runs against the headers it was built with.
+// kamgw checks a plugin before it loads it: KAMGW_PLUGIN writes the ABI fingerprint
+// (kamgw/abi_fingerprint.hpp) into the file, and kamgw reads it from the file and refuses any
+// difference before the library is opened, so none of the plugin's code runs. After loading,
+// it still compares `kamgw_plugin_abi()` with its own KAMGW_PLUGIN_ABI, and only then calls
+// `kamgw_plugin_descriptor()` and uses the factory. The ABI number changes whenever any type
+// in these headers changes layout or a virtual function is added (sdk/README.md, "ABI and
+// evolution"), so a plugin always runs against the headers it was built with.
 //
 //   static constexpr kamgw::ConfigKey keys[] = {{"path", kamgw::ConfigType::path, "", true, "where to write"}};
 //   static const kamgw::PluginDescriptor descriptor = {
@@ -25,11 +27,13 @@
 #include <string>
 #include <string_view>
 
+#include "kamgw/abi_fingerprint.hpp"
 #include "kamgw/config.hpp"
 #include "kamgw/sink.hpp"
 
-// Bump on every layout change of a type in sdk/include/kamgw.
-#define KAMGW_PLUGIN_ABI 2
+// Bump on every layout change of a type in sdk/include/kamgw and on every new or changed
+// virtual function; packaging/debian/rules reads it from this line (kamgw-abi-N).
+#define KAMGW_PLUGIN_ABI 3
 
 namespace kamgw {
 
@@ -81,6 +85,7 @@ struct PluginDescriptor {
     }
 
 #define KAMGW_PLUGIN(descriptor_object)                                                         \
+    KAMGW_ABI_NOTE()                                                                            \
     extern "C" BOOST_SYMBOL_EXPORT int kamgw_plugin_abi() { return KAMGW_PLUGIN_ABI; }          \
     extern "C" BOOST_SYMBOL_EXPORT const ::kamgw::PluginDescriptor* kamgw_plugin_descriptor() { \
         return &(descriptor_object);                                                            \

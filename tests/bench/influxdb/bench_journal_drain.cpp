@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/bus/reading_bus.hpp"
 #include "plugins/sink-influxdb/influxdb_sink.hpp"
 #include "plugins/sink-influxdb/tests/test_batches.hpp"
@@ -34,7 +34,7 @@ void run(const kamgw::test::TempDir& dir, test::InfluxdServer& server, int inter
         settings.dir = state / "journal";
         settings.max_bytes = 8ull << 30;
         settings.sync = kamgw::bus::JournalSync::interval;
-        kamgw::bus::Journal journal(settings, kamgw::app::make_logger("journal"));
+        kamgw::bus::Journal journal(settings, kamgw::base::make_logger("journal"));
         journal.open();
         // The sink existed before the outage: its position is at the start of the backlog.
         journal.add_consumer("influxdb", state / "sinks" / "influxdb" / "cursor");

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/bus/lane.hpp"
 #include "core/bus/reading_bus.hpp"
 #include "tests/unit/bus/recording_sink.hpp"
@@ -169,7 +169,7 @@ TEST(BusLifecycle, ASinkHungInWriteIsLeftBehindAtTheDeadline) {
     LaneSettings settings;
     settings.name = "hung";
     settings.type = "recording";
-    auto journal = std::make_shared<Journal>(JournalSettings{}, app::make_logger("journal"));
+    auto journal = std::make_shared<Journal>(JournalSettings{}, base::make_logger("journal"));
     journal->add_consumer("hung", "");
     auto lane =
         std::make_shared<Lane>(recording_sink(rec), settings, std::make_shared<HostServices>(), ConfigTable{}, journal);

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 #include "core/bus/journal.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/bus/recording_sink.hpp"
@@ -26,7 +26,7 @@ JournalSettings on_disk(const kamgw::test::TempDir& dir) {
 }
 
 std::shared_ptr<Journal> open_journal(JournalSettings settings) {
-    auto j = std::make_shared<Journal>(std::move(settings), app::make_logger("journal"));
+    auto j = std::make_shared<Journal>(std::move(settings), base::make_logger("journal"));
     j->open();
     return j;
 }

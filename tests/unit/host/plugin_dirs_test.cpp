@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/app/paths.hpp"
+#include "core/base/paths.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace kamgw::host {
@@ -21,7 +21,7 @@ TEST(PluginDirs, BinaryInABuildTreeUsesThatBuildsPlugins) {
 TEST(PluginDirs, InstalledBinaryUsesThePackagesFolder) {
     TempDir root;
     std::filesystem::create_directories(root.path() / "bin");  // a bin/ without CMakeCache.txt beside it
-    const std::vector<std::filesystem::path> installed{kamgw::app::installed_plugin_dir};
+    const std::vector<std::filesystem::path> installed{kamgw::base::installed_plugin_dir};
     EXPECT_EQ(default_plugin_dirs_for(root.path() / "bin" / "kamgw"), installed);
     EXPECT_EQ(default_plugin_dirs_for("/usr/sbin/kamgw"), installed);
 }

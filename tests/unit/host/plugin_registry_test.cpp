@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "core/app/version.hpp"
+#include "core/base/version.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "kamgw/testing.hpp"
 
@@ -76,14 +76,15 @@ TEST(PluginRegistry, GoodSinkLoadsAndWorks) {
 }
 
 TEST(PluginRegistry, WrongAbiIsRefusedBeforeTheDescriptorIsTouched) {
-    // The fixture's kamgw_plugin_descriptor() aborts: reaching it would end this test binary.
+    // The fixture's fingerprint fits, so this is the second check, after loading. Its
+    // kamgw_plugin_descriptor() aborts: reaching it would end this test binary.
     PluginRegistry registry;
     const fs::path file = fixture("kamgw-sink-fixture-wrong-abi");
     EXPECT_FALSE(registry.load_file(file));
     ASSERT_EQ(registry.problems().size(), 1u);
     EXPECT_EQ(registry.problems()[0].path, file);
     EXPECT_EQ(registry.problems()[0].message,
-              "plugin " + file.string() + " was built for plugin ABI 999, but this kamgw " + kamgw::app::version +
+              "plugin " + file.string() + " was built for plugin ABI 999, but this kamgw " + kamgw::base::version +
                   " uses ABI " + std::to_string(KAMGW_PLUGIN_ABI) + ": rebuild it against the matching kamgw-dev");
     EXPECT_EQ(registry.sink("fixture-wrong-abi"), nullptr);
 }
@@ -94,8 +95,8 @@ TEST(PluginRegistry, FileWithoutEntryPointsIsRefused) {
     EXPECT_FALSE(registry.load_file(file));
     ASSERT_EQ(registry.problems().size(), 1u);
     EXPECT_THAT(registry.problems()[0].message, HasSubstr(file.string()));
-    EXPECT_THAT(registry.problems()[0].message, HasSubstr("not a kamgw plugin"));
-    EXPECT_THAT(registry.problems()[0].message, HasSubstr("kamgw_plugin_abi"));
+    EXPECT_THAT(registry.problems()[0].message, HasSubstr("no kamgw ABI fingerprint"));
+    EXPECT_THAT(registry.problems()[0].message, HasSubstr("or it is no kamgw plugin"));
 }
 
 TEST(PluginRegistry, FileThatIsNoSharedObjectIsRefused) {

@@ -28,7 +28,7 @@ TEST(PluginsCommand, JsonListsPluginsKeysAndProblems) {
     std::string problems;
     for (const auto& p : json["problems"]) problems += p["message"].get<std::string>() + "\n";
     EXPECT_THAT(problems, HasSubstr("kamgw-sink-fixture-wrong-abi.so was built for plugin ABI 999"));
-    EXPECT_THAT(problems, HasSubstr("kamgw-sink-fixture-no-symbols.so is not a kamgw plugin"));
+    EXPECT_THAT(problems, HasSubstr("kamgw-sink-fixture-no-symbols.so: it carries no kamgw ABI fingerprint"));
     EXPECT_EQ(json["problems"].size(), 3u + 1u) << problems;  // + the scheme thief
 }
 

@@ -10,7 +10,7 @@
 
 #include "kamgw/log.hpp"
 
-namespace kamgw::app {
+namespace kamgw::base {
 
 // Sets up the default logger once. `level` is trace|debug|info|warn|error; returns false
 // for anything else. With `journal_style` lines carry "<N>" priority prefixes for journald.
@@ -30,4 +30,4 @@ private:
     std::shared_ptr<spdlog::logger> logger_;
 };
 
-}  // namespace kamgw::app
+}  // namespace kamgw::base

@@ -2,9 +2,9 @@
 // is welcome (https://no-color.org: a non-empty NO_COLOR turns it off).
 #pragma once
 
-namespace kamgw::app {
+namespace kamgw::base {
 
 [[nodiscard]] bool stderr_is_terminal();
 [[nodiscard]] bool colour_allowed();
 
-}  // namespace kamgw::app
+}  // namespace kamgw::base

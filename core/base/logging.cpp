@@ -1,4 +1,4 @@
-#include "core/app/logging.hpp"
+#include "core/base/logging.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <unistd.h>
@@ -6,10 +6,10 @@
 #include <mutex>
 #include <optional>
 
-#include "core/app/terminal.hpp"
+#include "core/base/terminal.hpp"
 #include "core/config/redact.hpp"
 
-namespace kamgw::app {
+namespace kamgw::base {
 namespace {
 
 // Every line passes here on its way out, from the core and from plugins alike, so a library
@@ -102,4 +102,4 @@ void PluginLogger::log(LogLevel level, std::string_view message) { logger_->log(
 
 bool PluginLogger::enabled(LogLevel level) const { return logger_->should_log(to_spdlog(level)); }
 
-}  // namespace kamgw::app
+}  // namespace kamgw::base

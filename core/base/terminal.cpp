@@ -2,9 +2,9 @@
 
 #include <cstdlib>
 
-#include "core/app/terminal.hpp"
+#include "core/base/terminal.hpp"
 
-namespace kamgw::app {
+namespace kamgw::base {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
@@ -13,4 +13,4 @@ bool colour_allowed() {
     return no_color == nullptr || *no_color == '\0';
 }
 
-}  // namespace kamgw::app
+}  // namespace kamgw::base
