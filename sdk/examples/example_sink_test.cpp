@@ -1,5 +1,6 @@
 // The example sink's tests, with the SDK's test kit (kamgw/testing.hpp): the pure function
-// alone, then the sink driven as its lane would drive it, through a file that goes away.
+// alone, the sink driven as its lane would drive it through a file that goes away, and the
+// built plugin inside the real daemon.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -84,6 +85,20 @@ TEST_F(ExampleSinkTest, AFileThatCannotBeOpenedIsRetriedAndLogged) {
     EXPECT_NE(result.message.find("cannot open"), std::string::npos) << result.message;
     EXPECT_GE(host.logger.count("error: cannot open"), 2u) << host.logger.joined();
     sink->stop();
+}
+
+// The plugin this build made, inside the real daemon: kamgw's journal, the sink's lane and its
+// shutdown around it, with a simulated meter.
+TEST_F(ExampleSinkTest, RunsInsideTheRealDaemon) {
+    if (!std::filesystem::exists(kt::daemon_binary()))
+        GTEST_SKIP() << "no kamgw at " << kt::daemon_binary() << " (set KAMGW_BINARY)";
+    const auto out = dir / "daemon.txt";
+    const auto run =
+        kt::run_with_daemon(EXAMPLE_PLUGIN_DIR, "type = \"example\"\npath = \"" + out.string() + "\"", dir / "daemon");
+    ASSERT_EQ(run.exit_code, 0) << run.log;
+    const std::string text = contents(out);
+    EXPECT_NE(text.find(" house heat_energy="), std::string::npos) << text << run.log;
+    EXPECT_NE(run.log.find("1 batch(es) delivered"), std::string::npos) << run.log;
 }
 
 }  // namespace

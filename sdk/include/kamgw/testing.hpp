@@ -1,6 +1,7 @@
 // A test kit for sink plugins, header-only: a SinkHost a test drives by hand, a logger that
-// keeps every line, builders for readings and batches, and the loops that drive a sink the way
-// its lane does (idle() between calls on one thread, write() again after retry).
+// keeps every line, builders for readings and batches, the loops that drive a sink the way its
+// lane does (idle() between calls on one thread, write() again after retry), and a run of the
+// sink inside the real daemon (run_with_daemon).
 //
 // Include it in test programs only, never in the plugin:
 //
@@ -15,7 +16,13 @@
 //   sink->stop();
 #pragma once
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -244,6 +251,66 @@ inline WriteResult write_until_done(Sink& sink, std::span<const ReadingBatch> ba
         },
         timeout, pause);
     return result;
+}
+
+// What run_with_daemon() saw.
+struct DaemonRun {
+    int exit_code = -1;  // kamgw's exit status: 0 when the sink took the poll (sysexits otherwise)
+    std::string log;     // everything kamgw printed
+};
+
+// The kamgw binary run_with_daemon() uses: $KAMGW_BINARY, else the packaged /usr/sbin/kamgw.
+inline std::filesystem::path daemon_binary() {
+    const char* path = std::getenv("KAMGW_BINARY");
+    return path && *path ? std::filesystem::path(path) : std::filesystem::path("/usr/sbin/kamgw");
+}
+
+// Runs your sink inside the real daemon: `kamgw run --once` with one simulated MULTICAL 403
+// (sim://multical403, serial 12345678) and one [[sink]] table, so the poll goes through kamgw's
+// journal, your sink's lane, its retries and its shutdown, as in production. `plugin_dir` holds
+// your kamgw-sink-<name>.so and is searched before kamgw's own plugins (kamgw refuses a folder
+// others can write); `sink_table` is the
+// table's TOML body, e.g. `type = "example"\npath = "/tmp/out.txt"`; `work_dir` gets the
+// configuration, the journal and the log.
+inline DaemonRun run_with_daemon(const std::filesystem::path& plugin_dir, std::string_view sink_table,
+                                 const std::filesystem::path& work_dir,
+                                 const std::filesystem::path& kamgw = daemon_binary()) {
+    std::filesystem::create_directories(work_dir / "state");
+    const auto config = work_dir / "kamgw.toml";
+    const auto log = work_dir / "kamgw.log";
+    {
+        std::FILE* f = std::fopen(config.c_str(), "w");
+        if (!f) throw std::runtime_error("cannot write " + config.string());
+        std::fprintf(f,
+                     "[gateway]\nstate_dir = \"%s\"\n\n"
+                     "[[meter]]\nname = \"house\"\nurl = \"sim://multical403\"\n\n[[sink]]\n%.*s\n",
+                     (work_dir / "state").c_str(), static_cast<int>(sink_table.size()), sink_table.data());
+        std::fclose(f);
+    }
+    // Spawned without a shell, so no path is ever parsed as a command.
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    // --plugin-dir adds the folder before kamgw's own, whose transports serve sim://.
+    std::string args[] = {kamgw.string(), "run", "--once", "-c", config.string(), "--plugin-dir", plugin_dir.string()};
+    char* argv[] = {args[0].data(), args[1].data(), args[2].data(), args[3].data(),
+                    args[4].data(), args[5].data(), args[6].data(), nullptr};
+    pid_t pid = -1;
+    int status = -1;
+    if (posix_spawn(&pid, kamgw.c_str(), &actions, nullptr, argv, environ) != 0 || waitpid(pid, &status, 0) != pid)
+        status = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    DaemonRun run;
+    run.exit_code = status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (run.exit_code == -1) run.log = "cannot run " + kamgw.string() + "\n";
+    if (std::FILE* f = std::fopen(log.c_str(), "r")) {
+        char buffer[4096];
+        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) run.log.append(buffer, n);
+        std::fclose(f);
+    }
+    return run;
 }
 
 }  // namespace kamgw::testing
