@@ -269,9 +269,9 @@ inline std::filesystem::path daemon_binary() {
 // (sim://multical403, serial 12345678) and one [[sink]] table, so the poll goes through kamgw's
 // journal, your sink's lane, its retries and its shutdown, as in production. `plugin_dir` holds
 // your kamgw-sink-<name>.so and is searched before kamgw's own plugins (kamgw refuses a folder
-// others can write); `sink_table` is the
-// table's TOML body, e.g. `type = "example"\npath = "/tmp/out.txt"`; `work_dir` gets the
-// configuration, the journal and the log.
+// others can write); `sink_table` is the table's TOML body, e.g.
+// `type = "example"\npath = "/tmp/out.txt"`; `work_dir` gets the configuration, the journal and
+// the log.
 inline DaemonRun run_with_daemon(const std::filesystem::path& plugin_dir, std::string_view sink_table,
                                  const std::filesystem::path& work_dir,
                                  const std::filesystem::path& kamgw = daemon_binary()) {
