@@ -42,24 +42,30 @@ debs_of() {
     find "$dir" -maxdepth 1 -name "*_${VERSION}_${arch}.deb" ! -name '*-dev_*' ! -name '*-dbgsym_*' | sort
 }
 
+# The packages of `arch` into DIR/debs/<ha arch>/, where the Dockerfile takes them from.
+copy_debs() {
+    local arch=$1 dir=$2 ha debs
+    ha=$(ha_arch "$arch")
+    mapfile -t debs < <(debs_of "$arch")
+    if [ "${#debs[@]}" -eq 0 ]; then
+        echo "no $arch packages of version $VERSION in build/packages: run packaging/setup.sh packages (or cross $arch)" >&2
+        return 1
+    fi
+    mkdir -p "$dir/debs/$ha"
+    cp "${debs[@]}" "$dir/debs/$ha/"
+    echo "$ha: ${debs[*]##*/}"
+}
+
 # The add-on folder as the Supervisor builds it: packaging/ha-addon/ plus debs/<ha arch>/.
 assemble_addon() {
-    local arch ha debs built=()
+    local arch built=()
     step "Assembling the Home Assistant add-on in ${ADDON#"$ROOT"/}/"
     rm -rf "$ADDON"
     mkdir -p "$ADDON"
     cp -r "$ROOT"/packaging/ha-addon/. "$ADDON"/
     for arch in "$@"; do
-        ha=$(ha_arch "$arch")
-        mapfile -t debs < <(debs_of "$arch")
-        if [ "${#debs[@]}" -eq 0 ]; then
-            echo "no $arch packages of version $VERSION in build/packages: run packaging/setup.sh packages (or cross $arch)" >&2
-            return 1
-        fi
-        mkdir -p "$ADDON/debs/$ha"
-        cp "${debs[@]}" "$ADDON/debs/$ha/"
-        echo "$ha: ${debs[*]##*/}"
-        built+=("$ha")
+        copy_debs "$arch" "$ADDON"
+        built+=("$(ha_arch "$arch")")
     done
     # The Supervisor offers the add-on only on the architectures it has packages for.
     awk -v archs="${built[*]}" '
@@ -124,12 +130,17 @@ EOF
 
 # The add-on's Dockerfile on the debootstrap base, starting as the daemon's user.
 build_image() {
-    local arch=$1
+    local arch=$1 context="$OUT/context-$1"
     step "Building $(image_name "$arch") with buildah (chroot isolation)"
+    # A context of its own: the add-on folder beside it may be assembled for other architectures.
+    rm -rf "$context"
+    mkdir -p "$context"
+    cp -r "$ROOT"/packaging/ha-addon/. "$context"/
+    copy_debs "$arch" "$context"
     buildah build --isolation chroot --format docker --arch "$arch" \
         --build-arg BUILD_FROM="$(base_image_name "$arch")" --build-arg BUILD_ARCH="$(ha_arch "$arch")" \
         --build-arg BUILD_VERSION="$VERSION" --build-arg KAMGW_USER=_kamgw \
-        -t "$(image_name "$arch")" "$ADDON"
+        -t "$(image_name "$arch")" "$context"
     buildah images "$(image_name "$arch")"
 }
 

@@ -44,6 +44,12 @@ if ! is_root; then
 fi
 
 install -d -m 0750 -o "$service_user" -g "$service_group" "$state_dir"
+if [ -f "$options" ]; then
+    # The folder the Supervisor gives the add-on (/data) may be root's alone: the daemon's group
+    # may pass through it to its own files, and sees nothing else there.
+    chgrp "$service_group" "$(dirname "$addon_dir")"
+    chmod g+x "$(dirname "$addon_dir")"
+fi
 # The groups of the user plus those owning the serial devices mapped into the container.
 groups=$(id -G "$service_user" | tr ' ' '\n')
 for device in /dev/ttyUSB* /dev/ttyACM* /dev/ttyAMA* /dev/ttyS* /dev/serial/by-id/*; do

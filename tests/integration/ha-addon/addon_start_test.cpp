@@ -150,13 +150,17 @@ TEST(HaAddon, WithoutABrokerFromTheSupervisorItSaysWhatToDo) {
 TEST(HaAddon, StartScriptRunsOnePollThroughEverySink) {
     AddonFixture f;
     const bool root = ::geteuid() == 0;
-    const auto state = f.dir / "out/state";
+    // The add-on's folder lies in one only root may enter, as the Supervisor's /data may be.
+    const auto data = f.dir / "data";
+    std::filesystem::create_directory(data);
+    std::filesystem::permissions(data, std::filesystem::perms::owner_all);
+    const auto state = data / "kamgw/state";
     // The daemon writes the CSV file as the service user, into its own state folder.
     const auto options = f.options((state / "readings.csv").string());
     auto argv = f.env();
     for (const std::string& e :
          {"KAMGW_BINARY=" + kamgw_binary().string(), "KAMGW_ADDON_OPTIONS=" + options.string(),
-          "KAMGW_ADDON_DIR=" + (f.dir / "out").string(), "KAMGW_SUPERVISOR_URL=" + f.supervisor->url(),
+          "KAMGW_ADDON_DIR=" + (data / "kamgw").string(), "KAMGW_SUPERVISOR_URL=" + f.supervisor->url(),
           std::string("KAMGW_SERVICE_USER=nobody"), std::string("bash"),
           (source_dir() / "packaging/ha-addon/run.sh").string(), std::string("--once")})
         argv.push_back(e);
@@ -178,7 +182,7 @@ TEST(HaAddon, StartScriptRunsOnePollThroughEverySink) {
         struct stat st {};
         ASSERT_EQ(::stat((state / "readings.csv").c_str(), &st), 0);
         EXPECT_NE(st.st_uid, 0u) << "the daemon ran as root";
-        EXPECT_EQ(mode_of(f.dir / "out/secrets/mqtt-password"), 0640u) << "the daemon's group reads its secrets";
+        EXPECT_EQ(mode_of(data / "kamgw/secrets/mqtt-password"), 0640u) << "the daemon's group reads its secrets";
     }
 }
 
