@@ -83,7 +83,7 @@ image_name() { echo "localhost/kamgw:$VERSION-$(ha_arch "$1")"; }
 enable_qemu() {
     local cpu
     cpu=$(dpkg-architecture -a "$1" -qDEB_HOST_GNU_CPU 2>/dev/null)  # aarch64, arm
-    apt-get install -y -q --no-install-recommends qemu-user-static >/dev/null
+    command -v "qemu-$cpu-static" >/dev/null || apt-get install -y -q --no-install-recommends qemu-user-static >/dev/null
     [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
     [ -e "/proc/sys/fs/binfmt_misc/qemu-$cpu" ] || cat "/usr/lib/binfmt.d/qemu-$cpu.conf" >/proc/sys/fs/binfmt_misc/register
 }
