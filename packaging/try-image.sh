@@ -23,7 +23,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     for c in "${CONTAINERS[@]}"; do buildah rm "$c" >/dev/null 2>&1 || true; done
-    rm -rf "$WORK"
+    [ "$rc" -eq 0 ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "$WORK"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -182,7 +182,7 @@ echo "after the restart and a second stop: $after readings in the CSV file, $del
 end_process "$SUBSCRIBER"
 if [ "$delivered" -ne "$after" ] || [ "$after" -le "$before" ]; then
     echo "readings were lost: CSV $after, broker $delivered" >&2
-    tail -20 "$WORK"/container-*.log >&2
+    tail -n 20 "$WORK"/container-*.log >&2
     exit 1
 fi
 echo "nothing lost: every one of the $after readings reached the broker"
