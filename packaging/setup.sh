@@ -9,6 +9,10 @@
 #   packaging/setup.sh packages  install build dependencies, build the Debian packages into build/packages/
 #   packaging/setup.sh cross [ARCH...]  cross-build the packages for a Raspberry Pi (arm64 armhf by
 #                                default) into build/packages/ARCH/ and smoke-test them under qemu-user
+#   packaging/setup.sh addon [ARCH...]  the Home Assistant add-on with the packages for each architecture
+#                                (amd64 by default; arm64, armhf cross-built) in build/ha-addon/kamgw/
+#   packaging/setup.sh image [ARCH...]  the packages, then the OCI image (debootstrap + buildah; not in
+#                                CI: it downloads a Debian base system) and a run of it (packaging/image.sh)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -169,6 +173,25 @@ EOF
     rm -rf "$root"
 }
 
+# The packages of each architecture: this machine's built natively, others cross-built and tried
+# under qemu-user.
+build_packages_for() {
+    local arch
+    for arch in "$@"; do
+        if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+            build_packages
+        else
+            build_packages "$arch"
+            smoke_test_cross "$arch"
+        fi
+    done
+}
+
+install_image_tools() {
+    step "Installing the image tools (buildah, debootstrap)"
+    apt-get install -y -q --no-install-recommends buildah debootstrap
+}
+
 check_format() {
     step "Checking formatting (clang-format)"
     local files
@@ -266,6 +289,31 @@ cross)
     done
     step "Cross-built and smoke-tested: $*"
     ;;
+addon)
+    shift
+    [ "$#" -gt 0 ] || set -- amd64
+    install_deps
+    build_packages_for "$@"
+    packaging/image.sh addon "$@"
+    ;;
+image)
+    shift
+    [ "$#" -gt 0 ] || set -- "$(dpkg --print-architecture)"
+    install_deps
+    install_image_tools
+    build_packages_for "$@"
+    packaging/image.sh addon "$@"
+    for arch in "$@"; do
+        packaging/image.sh base "$arch"
+        packaging/image.sh build "$arch"
+        # This machine's image against a real broker; another architecture's once under qemu-user.
+        if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+            packaging/image.sh try
+        else
+            packaging/image.sh smoke "$arch"
+        fi
+    done
+    ;;
 demo)
     install_deps
     build_release
@@ -285,7 +333,7 @@ test)
     step "All tests passed"
     ;;
 *)
-    sed -n '2,12p' "$0"
+    sed -n '2,16p' "$0"
     exit 64
     ;;
 esac

@@ -108,12 +108,13 @@ std::string shortest(double value) {
 // The exact decimal when the factor fits, the nearest double when it has to divide.
 std::string scaled(const Decimal& value, const BaseUnit& b) {
     Decimal out = value;
-    const unsigned __int128 product = static_cast<unsigned __int128>(value.mantissa) * b.factor;
-    if (b.divisor != 1 || product > UINT64_MAX) {
+    // The compiler's checked multiply: 32-bit targets (armhf) have no 128-bit integer.
+    std::uint64_t product = 0;
+    if (b.divisor != 1 || __builtin_mul_overflow(value.mantissa, b.factor, &product)) {
         Decimal factor{b.factor, b.exponent, false};
         return shortest(value.to_double() * factor.to_double() / static_cast<double>(b.divisor));
     }
-    out.mantissa = static_cast<std::uint64_t>(product);
+    out.mantissa = product;
     out.exponent += b.exponent;
     return out.normalized().to_string();
 }

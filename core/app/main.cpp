@@ -25,6 +25,7 @@ constexpr Subcommand subcommands[] = {
     {"registers", kamgw::app::cmd_registers, "print the register catalogue"},
     {"plugins", kamgw::app::cmd_plugins, "list the plugins found, their ABI, kind and config keys"},
     {"sim", kamgw::app::cmd_sim, "run a simulated meter on a pty or a TCP port"},
+    {"addon-config", kamgw::app::cmd_addon_config, "write kamgw.toml from the Home Assistant add-on's options"},
 };
 
 void print_usage(std::ostream& out) {
@@ -32,7 +33,7 @@ void print_usage(std::ostream& out) {
            "Reads Kamstrup heat, cooling and water meters over KMP and hands the readings to\n"
            "Home Assistant, InfluxDB, CSV and other sinks.\n\nCommands:\n";
     for (const auto& s : subcommands)
-        out << "  " << s.name << std::string(12 - s.name.size(), ' ') << s.summary << '\n';
+        out << "  " << s.name << std::string(14 - s.name.size(), ' ') << s.summary << '\n';
     out << "\nRun 'kamgw COMMAND --help' for the options of a command.\n"
            "Global: --help, --version\n\n"
         << kamgw::app::exit_code_help();
