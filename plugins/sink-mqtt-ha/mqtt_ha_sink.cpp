@@ -112,9 +112,7 @@ void MqttHaSink::learn_release() {
 
 void MqttHaSink::rewrite_discovery() {
     for (auto& [serial, meter] : by_serial_) {
-        if (meter.last.meter.serial.empty()) continue;
-        std::vector<int> ids;
-        announce(meter, meter.last, ids);
+        if (!meter.last.meter.serial.empty()) announce(meter, meter.last, nullptr);
     }
 }
 
@@ -152,7 +150,7 @@ WriteResult MqttHaSink::write(std::span<const ReadingBatch> batches) {
             meter_names_[serial] = batch.meter.name;
         }
         MeterState& meter = by_serial_[serial];
-        if (!announce(meter, batch, ids)) return WriteResult::retry("publishing discovery failed");
+        if (!announce(meter, batch, &ids)) return WriteResult::retry("publishing discovery failed");
         meter.last = batch;
         std::vector<MqttMessage> messages = meter_attributes(options_, batch);
         messages.push_back(meter_state(options_, batch));
@@ -170,11 +168,11 @@ WriteResult MqttHaSink::write(std::span<const ReadingBatch> batches) {
     return WriteResult::ok();
 }
 
-bool MqttHaSink::announce(MeterState& meter, const ReadingBatch& batch, std::vector<int>& ids) {
+bool MqttHaSink::announce(MeterState& meter, const ReadingBatch& batch, std::vector<int>* ids) {
     std::vector<MqttMessage> discovery = meter_discovery(options_, gateway_, batch, context_for(batch.meter));
     if (discovery == meter.discovery) return true;
-    const std::set<std::string> topics = publish_discovery(discovery, &ids);
-    remove_stale(batch.meter.serial, topics, &ids);
+    const std::set<std::string> topics = publish_discovery(discovery, ids);
+    remove_stale(batch.meter.serial, topics, ids);
     meter.discovery = std::move(discovery);
     return true;
 }

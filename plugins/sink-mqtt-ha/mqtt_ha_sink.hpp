@@ -45,8 +45,9 @@ private:
 
     MeterContext context_for(const MeterIdentity& meter) const;
     // Publishes the meter's discovery when it differs from what was announced before, and
-    // deletes entities that are gone. Adds the ids to wait for to `ids`; false on failure.
-    bool announce(MeterState& meter, const ReadingBatch& batch, std::vector<int>& ids);
+    // deletes entities that are gone. Adds the ids to wait for to `ids` (none: nobody waits,
+    // as for a rewrite outside a write); false on failure.
+    bool announce(MeterState& meter, const ReadingBatch& batch, std::vector<int>* ids);
     // Validates and publishes discovery messages; returns the topics it published.
     std::set<std::string> publish_discovery(const std::vector<MqttMessage>& messages, std::vector<int>* ids);
     void remove_stale(const std::string& device, const std::set<std::string>& topics, std::vector<int>* ids);

@@ -99,8 +99,10 @@ TEST(MqttHaDiscoveryGolden, Mc403EveryRelease) {
 // oldest release knows with units that every release refusing wrong units has.
 TEST(MqttHaDiscovery, EveryReleaseFormKeepsWhatNoReleaseRefuses) {
     const Options o = options(every_release_form());
+    std::map<std::string, nlohmann::json> by_topic;
     for (const auto& m : meter_discovery(o, gateway, test::mc403_batch(), context())) {
         const auto j = nlohmann::json::parse(m.payload);
+        by_topic[m.topic] = j;
         EXPECT_TRUE(j.contains("origin")) << m.topic;
         EXPECT_TRUE(j.contains("default_entity_id")) << m.topic;
         EXPECT_FALSE(j.contains("object_id")) << m.topic;
@@ -108,9 +110,6 @@ TEST(MqttHaDiscovery, EveryReleaseFormKeepsWhatNoReleaseRefuses) {
         EXPECT_NE(j.value("device_class", ""), "volume_flow_rate") << m.topic;
         EXPECT_NE(j.value("device_class", ""), "water") << m.topic;
     }
-    std::map<std::string, nlohmann::json> by_topic;
-    for (const auto& m : meter_discovery(o, gateway, test::mc403_batch(), context()))
-        by_topic[m.topic] = nlohmann::json::parse(m.payload);
     // GJ: Home Assistant 2022.10 creates the entity (it checked no units then), 2025.7 on has GJ.
     EXPECT_EQ(by_topic.at("homeassistant/sensor/kamgw_12345678/heat_energy/config")["device_class"], "energy");
     EXPECT_EQ(by_topic.at("homeassistant/sensor/kamgw_12345678/volume/config")["device_class"], "volume");
